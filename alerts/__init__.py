@@ -1,0 +1,1 @@
+"""Alerts: decide which mentions interrupt someone, render them, and send them from the outbox."""

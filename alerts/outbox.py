@@ -1,0 +1,163 @@
+"""The outbox table's operations: enqueue once, claim the next due message, record results.
+
+Sending is at-least-once from here: a message is marked sent in the same transaction that
+claimed it, right after Slack accepted it, so a crash can at worst repeat the one message
+in flight, never the ones before it.
+
+A payload is the chat.postMessage arguments (less the channel) plus, optionally:
+
+* ``in_thread: true`` — reply in the thread of the message of the outbox row's alert;
+  the thread is looked up when sending, so the reply waits for that message;
+* ``file: {"path", "filename", "title"}`` — upload this file to the channel after the
+  message (docs/alerts.md, "Outbox payloads");
+* ``posted: {"channel", "ts"}`` — written by the drain when the message went out but
+  its file did not, so a retry uploads the file without posting the message twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Alert, Base, OutboxMessage
+
+RETRY_BASE = timedelta(seconds=30)
+RETRY_CAP = timedelta(hours=1)
+
+
+def insert_new(
+    session: Session, model: type[Base], values: dict[str, Any], key: str | list[str]
+) -> int | None:
+    """Insert a row unless one with the same unique `key` (column or columns) exists;
+    the new id or None.
+
+    PostgreSQL and SQLite, the two databases repwatch supports, both speak ON CONFLICT.
+    """
+    on_postgresql = session.get_bind().dialect.name == "postgresql"
+    dialect_insert = postgresql.insert if on_postgresql else sqlite.insert
+    columns = [key] if isinstance(key, str) else key
+    stmt = dialect_insert(model).values(**values).on_conflict_do_nothing(index_elements=columns)
+    row = session.execute(stmt.returning(model.__table__.c.id)).first()
+    return None if row is None else int(row[0])
+
+
+def enqueue(
+    session: Session,
+    *,
+    dedup_key: str,
+    channel: str,
+    payload: dict[str, Any],
+    priority: int = 4,
+    alert_id: int | None = None,
+    now: datetime,
+) -> int | None:
+    """Queue a message once per `dedup_key`; returns its id, or None if already queued."""
+    values = {
+        "dedup_key": dedup_key,
+        "alert_id": alert_id,
+        "channel": channel,
+        "payload": payload,
+        "priority": priority,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    return insert_new(session, OutboxMessage, values, "dedup_key")
+
+
+def next_due(now: datetime) -> Select[OutboxMessage]:
+    """The next unsent message that is due, most urgent first, locked for this worker.
+
+    On PostgreSQL other workers skip the locked row; SQLite ignores the lock clause.
+    """
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def is_thread_reply(payload: dict[str, Any]) -> bool:
+    """Whether a payload replies in a thread rather than starting a message of its own."""
+    return bool(payload.get("in_thread") or payload.get("thread_ts"))
+
+
+def mark_sent(
+    session: Session, message: OutboxMessage, channel: str, ts: str | None, now: datetime
+) -> None:
+    """Record a delivery on the message and, for an alert's own Slack post, on its alert."""
+    message.attempts += 1
+    message.sent_at = now
+    message.result_ts = ts
+    message.last_error = None
+    if ts is None or message.alert_id is None or is_thread_reply(message.payload):
+        return
+    alert = session.get(Alert, message.alert_id)
+    if alert is not None:
+        alert.slack_channel, alert.slack_ts = channel, ts
+
+
+def mark_posted(message: OutboxMessage, channel: str, ts: str | None) -> None:
+    """The message went out but its file did not: remember it, so a retry does not repost."""
+    message.payload = {**message.payload, "posted": {"channel": channel, "ts": ts}}
+    message.result_ts = ts
+
+
+def alert_message_channel(session: Session, alert: Alert) -> str | None:
+    """The channel the alert's own message went to, or None while it is unsent."""
+    stmt = select(OutboxMessage.channel).where(
+        OutboxMessage.dedup_key == f"alert:{alert.alert_key}", OutboxMessage.sent_at.is_not(None)
+    )
+    return session.scalars(stmt).first()
+
+
+def thread_target(session: Session, message: OutboxMessage) -> tuple[str, str | None] | None:
+    """Channel and thread ts for an ``in_thread`` reply; None while its alert is unsent.
+
+    Without a Slack ts (the alert went to the console) the reply goes out unthreaded.
+    """
+    alert = session.get(Alert, message.alert_id) if message.alert_id is not None else None
+    if alert is None:
+        return message.channel, None
+    if alert.slack_ts is not None and alert.slack_channel is not None:
+        return alert.slack_channel, alert.slack_ts
+    sent_to = alert_message_channel(session, alert)
+    return (sent_to, None) if sent_to is not None else None
+
+
+def retry_delay(attempts: int, at_least: timedelta = timedelta(0)) -> timedelta:
+    """Exponential backoff after `attempts` failed tries: 30 s, 1 min, 2 min … up to 1 h."""
+    delay = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_CAP)
+    return max(delay, at_least)
+
+
+def mark_failed(
+    message: OutboxMessage, error: str, now: datetime, at_least: timedelta = timedelta(0)
+) -> datetime:
+    """Record a failed try and schedule the next one; returns when that is."""
+    message.attempts += 1
+    message.last_error = error[:2000]
+    message.next_attempt_at = now + retry_delay(message.attempts, at_least)
+    return message.next_attempt_at
+
+
+def hold_pending_until(session: Session, until: datetime) -> None:
+    """Slack is unreachable: hold every due message until `until`, so that after the
+    outage they go out together in priority order instead of in the order they failed."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at < until)
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def pending_count(session: Session) -> int:
+    """Messages not yet sent, due or not."""
+    stmt = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    return int(session.scalar(stmt) or 0)

@@ -1,0 +1,119 @@
+"""RSS 2.0 and Atom feeds (Google Alerts, Google News, blogs, Reddit ``.rss``).
+
+XML safety: the body is handed to feedparser as a byte stream (a plain string
+could be taken for a URL or a file name and fetched). feedparser turns off
+external general entities on its SAX parser and strips every ``<!ENTITY>``
+declaration except plain-text ones before parsing, so no external entity
+(XXE) is ever resolved; ``tests/crawler/test_parse_feeds.py`` checks it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import feedparser
+
+from crawler.parsing.result import ParsedPage
+from crawler.parsing.text import (
+    clean_optional,
+    clean_text,
+    excerpt,
+    primary_language,
+    stable_id,
+    utc_from_struct,
+)
+from storage.repository import MentionData
+
+logger = logging.getLogger(__name__)
+
+_DATE_KEYS = ("published_parsed", "updated_parsed", "created_parsed")
+# Reddit's .rss entries end with "submitted by /u/name [link] [comments]".
+_REDDIT_FOOTER = re.compile(
+    r"\s*submitted by\s+/u/\S+(\s+to\s+r/\S+)?\s*\[link\]\s*\[comments\]\s*$"
+)
+_EXCERPT_KEYS = ("id", "link", "title", "author", "published", "updated", "summary")
+
+
+def read_feed(body: bytes, url: str) -> ParsedPage:
+    """Parse a feed payload; malformed XML is reported in ``problems``, never raised.
+
+    feedparser is lenient: a feed with a syntax error often still yields the
+    entries before the error, and those are kept.
+    """
+    parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False)
+    language = primary_language(parsed.feed.get("language"))
+    mentions = [_entry_mention(entry, url, language) for entry in parsed.entries]
+    return ParsedPage(mentions=mentions, problems=_feed_problems(parsed))
+
+
+def parse_feed(body: bytes, url: str) -> list[MentionData]:
+    """The mentions of a feed payload; problems are logged (see :func:`read_feed`)."""
+    page = read_feed(body, url)
+    for problem in page.problems:
+        logger.warning("%s: %s", url, problem)
+    return page.mentions
+
+
+def _feed_problems(parsed: Any) -> list[str]:
+    exc = parsed.get("bozo_exception")
+    # A declared encoding that had to be overridden is not a broken feed.
+    if parsed.bozo and not isinstance(exc, feedparser.CharacterEncodingOverride):
+        return [f"malformed feed: {exc}"]
+    if not parsed.version:
+        return ["not an RSS or Atom feed"]
+    return []
+
+
+def _entry_mention(entry: Any, feed_url: str, feed_language: str | None) -> MentionData:
+    link = _entry_link(entry, feed_url)
+    title = clean_optional(entry.get("title"))
+    text = _REDDIT_FOOTER.sub("", clean_text(_entry_body(entry))) or (title or "")
+    published_at = next((utc_from_struct(entry[key]) for key in _DATE_KEYS if entry.get(key)), None)
+    date = published_at.isoformat() if published_at else None
+    external_id = entry.get("id") or link or stable_id(title, text, date)
+    return MentionData(
+        external_id=str(external_id).strip(),
+        text=text,
+        url=link,
+        author=clean_optional(entry.get("author")),
+        title=title,
+        lang=_entry_language(entry) or feed_language,
+        published_at=published_at,
+        raw_excerpt=excerpt({key: entry.get(key) for key in _EXCERPT_KEYS if key in entry}),
+    )
+
+
+def _entry_body(entry: Any) -> str:
+    """The richest text an entry carries: full content, else its summary."""
+    for content in entry.get("content") or []:
+        if content.get("value"):
+            return str(content["value"])
+    return str(entry.get("summary") or "")
+
+
+def _entry_language(entry: Any) -> str | None:
+    for detail in [*(entry.get("content") or []), entry.get("summary_detail") or {}]:
+        language = primary_language(detail.get("language"))
+        if language:
+            return language
+    return None
+
+
+def _entry_link(entry: Any, feed_url: str) -> str | None:
+    link = entry.get("link")
+    if not link:
+        return None
+    return unwrap_redirect(urljoin(feed_url, str(link).strip()))
+
+
+def unwrap_redirect(url: str) -> str:
+    """The article behind a Google redirect link (Google Alerts wraps every link)."""
+    parts = urlsplit(url)
+    if not parts.netloc.split(":")[0].startswith("www.google.") or parts.path != "/url":
+        return url
+    target = parse_qs(parts.query).get("url", [""])[0]
+    return target if urlsplit(target).scheme in ("http", "https") else url

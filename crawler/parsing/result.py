@@ -1,0 +1,21 @@
+"""What a parser returns for one payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage.repository import MentionData
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """Mentions found in one payload, the problems met on the way, and the next page.
+
+    A problem is a human-readable reason why part of the payload could not be
+    read (a malformed feed, a broken JSON-LD block); spiders count each one in
+    the ``repwatch/parse_errors`` stat.
+    """
+
+    mentions: list[MentionData] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    next_url: str | None = None

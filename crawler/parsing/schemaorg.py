@@ -1,0 +1,205 @@
+"""schema.org ``Review`` objects embedded in HTML as JSON-LD or microdata (via extruct).
+
+Reviews are found anywhere in the extracted data: top level, inside ``@graph``,
+or nested under another object (``Product.review``, ``LocalBusiness.review``).
+Each JSON-LD ``<script>`` block is read on its own, so one broken block costs
+only itself: it becomes a problem and every other review on the page is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import extruct
+from extruct.jsonld import JsonLdExtractor
+from extruct.utils import parse_html
+from lxml.html import HtmlElement
+
+from crawler.parsing.payload import decode_text
+from crawler.parsing.result import ParsedPage
+from crawler.parsing.text import (
+    clean_optional,
+    clean_text,
+    excerpt,
+    parse_date,
+    primary_language,
+    stable_id,
+)
+from storage.repository import MentionData
+
+logger = logging.getLogger(__name__)
+
+REVIEW_TYPES = frozenset({"Review", "UserReview", "CriticReview", "EmployerReview", "MediaReview"})
+MAX_DEPTH = 32
+_JSONLD_SCRIPTS = '//script[@type="application/ld+json"]'
+_NEXT_LINKS = "//link[@href][@rel] | //a[@href][@rel]"
+_TYPE_SEPARATORS = re.compile(r"[/#:]")
+
+
+def read_schemaorg(html: bytes | str, url: str) -> ParsedPage:
+    """Reviews, problems and the ``rel=next`` page of one HTML payload."""
+    tree = _parse(html)
+    data, problems = _jsonld(tree, url)
+    data.extend(_microdata(tree, url))
+    mentions: dict[str, MentionData] = {}
+    for review in _find_reviews(data, depth=0):
+        mention = review_mention(review, url)
+        mentions.setdefault(mention.external_id, mention)
+    return ParsedPage(list(mentions.values()), problems, _next_url(tree, url))
+
+
+def parse_schemaorg(html: bytes | str, url: str) -> list[MentionData]:
+    """The reviews of one HTML payload; problems are logged (see :func:`read_schemaorg`)."""
+    page = read_schemaorg(html, url)
+    for problem in page.problems:
+        logger.warning("%s: %s", url, problem)
+    return page.mentions
+
+
+def next_page_url(html: bytes | str, url: str) -> str | None:
+    """The absolute http(s) URL of the page's ``rel=next`` link, if any."""
+    return _next_url(_parse(html), url)
+
+
+def _parse(html: bytes | str) -> HtmlElement:
+    # Decode first (BOM, <meta charset>, fallbacks), then parse as UTF-8, so that a
+    # wrong or missing declaration never garbles the text.
+    text = html if isinstance(html, str) else decode_text(html)
+    return parse_html(text.encode("utf-8"), encoding="utf-8")
+
+
+def _jsonld(tree: HtmlElement, url: str) -> tuple[list[Any], list[str]]:
+    extractor = JsonLdExtractor()
+    data: list[Any] = []
+    problems: list[str] = []
+    for number, script in enumerate(tree.xpath(_JSONLD_SCRIPTS), start=1):
+        try:
+            data.extend(extractor.extract_items(script, base_url=url))
+        except (ValueError, RecursionError) as exc:
+            problems.append(f"JSON-LD block {number} is not valid JSON: {exc}")
+    return data, problems
+
+
+def _microdata(tree: HtmlElement, url: str) -> list[Any]:
+    extracted = extruct.extract(tree, base_url=url, syntaxes=["microdata"], uniform=True)
+    return list(extracted.get("microdata", []))
+
+
+def _find_reviews(node: Any, depth: int) -> Iterator[dict[str, Any]]:
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(node, list):
+        for child in node:
+            yield from _find_reviews(child, depth + 1)
+    elif isinstance(node, dict):
+        if _types(node) & REVIEW_TYPES:
+            yield node
+            return
+        for child in node.values():
+            yield from _find_reviews(child, depth + 1)
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    declared = node.get("@type")
+    names = declared if isinstance(declared, list) else [declared]
+    return {_TYPE_SEPARATORS.split(name)[-1] for name in names if isinstance(name, str)}
+
+
+def review_mention(review: dict[str, Any], page_url: str) -> MentionData:
+    """One schema.org Review object as a mention."""
+    text = clean_text(review.get("reviewBody") or review.get("description"))
+    author = _author(review.get("author"))
+    published_at = parse_date(review.get("datePublished") or review.get("dateCreated"))
+    url = _review_url(review, page_url)
+    date = published_at.isoformat() if published_at else None
+    return MentionData(
+        external_id=_review_id(review, page_url) or stable_id(author, date, text),
+        text=text,
+        url=url,
+        author=author,
+        title=clean_optional(review.get("name") or review.get("headline")),
+        rating=_rating(review.get("reviewRating")),
+        lang=primary_language(_name_or_value(review.get("inLanguage"))),
+        published_at=published_at,
+        raw_excerpt=excerpt(review),
+    )
+
+
+def _review_id(review: dict[str, Any], page_url: str) -> str | None:
+    """The review's own identifier: ``@id`` (any IRI, e.g. a ``urn:``), else its own ``url``."""
+    declared = review.get("@id")
+    if isinstance(declared, str) and declared.strip():
+        return urljoin(page_url, declared.strip())
+    url = _review_url(review, page_url)
+    return url if url != page_url else None
+
+
+def _review_url(review: dict[str, Any], page_url: str) -> str:
+    """The review's own ``@id`` or ``url`` when it has one, else the page's URL."""
+    for key in ("@id", "url"):
+        value = review.get(key)
+        if isinstance(value, str) and value.strip():
+            absolute = urljoin(page_url, value.strip())
+            if urlsplit(absolute).scheme in ("http", "https"):
+                return absolute
+    return page_url
+
+
+def _author(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [name for name in (_author(item) for item in value) if name]
+        return ", ".join(names) or None
+    return clean_optional(_name_or_value(value))
+
+
+def _name_or_value(value: Any) -> Any:
+    return value.get("name") if isinstance(value, dict) else value
+
+
+def _rating(value: Any) -> float | None:
+    if isinstance(value, dict):
+        return normalise_rating(
+            value.get("ratingValue"), value.get("bestRating"), value.get("worstRating")
+        )
+    return normalise_rating(value)
+
+
+def normalise_rating(value: Any, best: Any = None, worst: Any = None) -> float | None:
+    """A rating mapped onto 1-5 from its own scale (schema.org defaults: best 5, worst 1).
+
+    A value outside its scale, or a scale that is empty, gives None: no guessing.
+    """
+    number = _number(value)
+    high = _number(best)
+    low = _number(worst)
+    high = 5.0 if high is None else high
+    low = 1.0 if low is None else low
+    if number is None or high <= low or not low <= number <= high:
+        return None
+    return round(1 + 4 * (number - low) / (high - low), 2)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    return None
+
+
+def _next_url(tree: HtmlElement, url: str) -> str | None:
+    for element in tree.xpath(_NEXT_LINKS):
+        if "next" in element.get("rel", "").lower().split():
+            target = urljoin(url, element.get("href").strip())
+            if urlsplit(target).scheme in ("http", "https"):
+                return target
+    return None

@@ -1,0 +1,86 @@
+"""Small value cleaners shared by the parsers: text, dates, ids, languages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import dateparser
+from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
+
+EXCERPT_CHARS = 2000
+_BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|h[1-6]|tr)\b[^>]*>", re.IGNORECASE)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WHITESPACE = re.compile(r"\s+")
+_LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+_DATEPARSER_SETTINGS = {
+    "TIMEZONE": "UTC",
+    "TO_TIMEZONE": "UTC",
+    "RETURN_AS_TIMEZONE_AWARE": True,
+}
+
+
+def clean_text(value: Any) -> str:
+    """Plain text from a fragment of HTML: tags dropped, entities decoded, spaces collapsed."""
+    if not isinstance(value, str) or not value:
+        return ""
+    # Block-level breaks become spaces so that "a<br>b" does not read "ab".
+    text = _BLOCK_TAGS.sub(" ", value)
+    text = remove_tags_with_content(text, which_ones=("script", "style"))
+    text = replace_entities(remove_tags(text))
+    text = _CONTROL_CHARS.sub("", text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def clean_optional(value: Any) -> str | None:
+    """Like :func:`clean_text`, but None for an empty result."""
+    return clean_text(value) or None
+
+
+def utc_from_struct(value: time.struct_time | None) -> datetime | None:
+    """An aware UTC datetime from feedparser's ``*_parsed`` (already UTC) struct."""
+    if value is None:
+        return None
+    return datetime(*value[:6], tzinfo=UTC)
+
+
+def parse_date(value: Any) -> datetime | None:
+    """Read an ISO 8601 or a human date as aware UTC; a date without a zone is UTC.
+
+    Odd or empty values give None rather than an error: a missing date is not a
+    reason to lose a review.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        parsed: datetime | None = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = dateparser.parse(text, settings=_DATEPARSER_SETTINGS)
+    if parsed is None:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def stable_id(*parts: str | None) -> str:
+    """An id from content, for items whose source gives none (same content, same id)."""
+    joined = "\x1f".join(part or "" for part in parts)
+    return "sha256:" + hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def primary_language(value: Any) -> str | None:
+    """``en`` from ``en-US``, ``en_gb`` or ``EN``; None for anything not a language tag."""
+    if not isinstance(value, str):
+        return None
+    match = _LANGUAGE_TAG.match(value.strip())
+    return match.group(1).lower() if match else None
+
+
+def excerpt(value: Any) -> str:
+    """A bounded JSON rendering of raw source data, kept for debugging parsers."""
+    text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    return text[:EXCERPT_CHARS]

@@ -1,0 +1,1 @@
+"""Item pipelines, in order: validate → normalise → store (see ``ITEM_PIPELINES``)."""

@@ -1,0 +1,92 @@
+"""Write mentions into the database and, at the end, the crawl run and source health."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.exceptions import SourceNotSyncedError
+from crawler.items import MentionItem
+from crawler.job import DEFAULT_BACKFILL_WINDOW_S
+from crawler.runs import RunContext, record_run
+from storage.db import session_scope
+from storage.models import Mention, Source, utcnow
+from storage.repository import MentionData, upsert_mention
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_STAT = "repwatch/summary"
+MENTION_FIELDS = tuple(MentionData.__dataclass_fields__)
+
+
+def mention_data(item: MentionItem) -> MentionData:
+    """The storage value of a validated, normalised item."""
+    values: dict[str, Any] = {name: item.get(name) for name in MENTION_FIELDS}
+    return MentionData(**values)
+
+
+class StoreMentionPipeline:
+    """Upserts each item (one short transaction per item) and counts new / updated /
+    unchanged; at close, writes the `crawl_runs` row and the source's health, and
+    leaves the run's summary as JSON in the ``repwatch/summary`` stat. A run is the
+    source's first (backfill) run when nothing was stored for it before.
+
+    Settings: ``REPWATCH_DATABASE_URL``. The source's row must exist (``sync_sources``).
+    """
+
+    def __init__(self, crawler: Crawler, database_url: str) -> None:
+        assert crawler.stats is not None
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.database_url = database_url
+        self.source_id = 0
+        self.context = RunContext(0, utcnow(), False, timedelta(0))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoreMentionPipeline:
+        database_url = crawler.settings.get("REPWATCH_DATABASE_URL")
+        if not database_url:
+            raise NotConfigured("REPWATCH_DATABASE_URL is not set")
+        return cls(crawler, database_url)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        name = getattr(spider, "source_name", None)
+        with session_scope(self.database_url) as session:
+            source_id = session.scalar(select(Source.id).where(Source.name == name))
+            if source_id is None:
+                raise SourceNotSyncedError(f"no row for source {name!r} in the sources table")
+            stored = session.scalar(
+                select(Mention.id).where(Mention.source_id == source_id).limit(1)
+            )
+        self.source_id = source_id
+        window = float(getattr(spider, "backfill_window_s", DEFAULT_BACKFILL_WINDOW_S))
+        self.context = RunContext(source_id, utcnow(), stored is None, timedelta(seconds=window))
+
+    def process_item(self, item: MentionItem) -> MentionItem:
+        try:
+            with session_scope(self.database_url) as session:
+                data = mention_data(item)
+                result = upsert_mention(
+                    session, self.source_id, data, backfill=self.context.is_backfill(data)
+                )
+        except SQLAlchemyError as exc:
+            self.stats.inc_value("repwatch/store_errors")
+            logger.error("cannot store %s of %s: %s", item.get("external_id"), item["source"], exc)
+            raise DropItem(f"database error: {exc.__class__.__name__}") from exc
+        self.stats.inc_value(f"repwatch/items/{result.value}")
+        return item
+
+    def close_spider(self) -> None:
+        if not self.source_id:
+            return  # open_spider failed; the crawl never ran
+        stats: dict[str, Any] = self.stats.get_stats()
+        with session_scope(self.database_url) as session:
+            summary = record_run(session, self.context, stats)
+        self.stats.set_value(SUMMARY_STAT, summary.to_json())

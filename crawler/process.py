@@ -1,0 +1,68 @@
+"""Inside the crawler process: one Scrapy process crawling every source of a job at once.
+
+Twisted's reactor can start only once per process, which is why the parent
+(:mod:`crawler.runner`) starts this in a child process for every crawl.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from scrapy import Spider, signals
+from scrapy.crawler import AsyncCrawlerProcess
+
+from crawler.exceptions import SpiderLoadError
+from crawler.job import CrawlJob, CrawlSummary, SourceTarget
+from crawler.pipelines.store import SUMMARY_STAT
+from crawler.settings import build_settings
+from crawler.spiders.loading import load_spider
+
+SUMMARY_PREFIX = "repwatch-summary "
+
+
+class SummaryReporter:
+    """Writes each source's summary to `out` as soon as its spider closes."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.reported: set[str] = set()
+
+    def spider_closed(self, spider: Spider) -> None:
+        source = str(getattr(spider, "source_name", spider.name))
+        assert spider.crawler.stats is not None
+        line = spider.crawler.stats.get_value(SUMMARY_STAT)
+        self.report(CrawlSummary.from_json(line) if line else CrawlSummary.unreported(source))
+
+    def report(self, summary: CrawlSummary) -> None:
+        self.out.write(SUMMARY_PREFIX + summary.to_json() + "\n")
+        self.out.flush()
+        self.reported.add(summary.source)
+
+
+def run_job(job: CrawlJob, out: TextIO) -> bool:
+    """Crawl every source of `job` concurrently; True when each one reported a summary."""
+    process = AsyncCrawlerProcess(build_settings(job))
+    reporter = SummaryReporter(out)
+    for target in job.sources:
+        try:
+            spider = load_spider(target.spider) if target.spider else target.kind
+        except SpiderLoadError as exc:
+            reporter.report(CrawlSummary.unreported(target.name, str(exc)))
+            continue
+        crawler = process.create_crawler(spider)
+        crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
+        process.crawl(crawler, **spider_arguments(target, job.max_pages))
+    if process.crawlers:
+        process.start()
+    return reporter.reported == {target.name for target in job.sources}
+
+
+def spider_arguments(target: SourceTarget, max_pages: int | None) -> dict[str, Any]:
+    """The arguments a SourceSpider takes for `target`; `max_pages` overrides its own."""
+    return {
+        "source": target.name,
+        "url": target.url,
+        "max_pages": max_pages or target.max_pages,
+        "keywords": list(target.keywords),
+        "backfill_window_s": target.backfill_window_s,
+    }

@@ -1,0 +1,1 @@
+"""Command modules of the `repwatch` command line, one per command group."""

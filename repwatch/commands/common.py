@@ -1,0 +1,55 @@
+"""What every command shares: the --config option and the mapping of errors to exit codes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from repwatch.config import Settings, load_settings
+from repwatch.exceptions import ConfigError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="YAML configuration file (default: repwatch.yaml in the working directory).",
+        dir_okay=False,
+    ),
+]
+
+err_console = Console(stderr=True)
+log = logging.getLogger("repwatch")
+
+
+def settings_or_exit(config: Path | None) -> Settings:
+    """Load the configuration; a bad one exits 2 with the key and the fix."""
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        err_console.print(f"[bold red]configuration error[/]: {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+
+
+@contextmanager
+def exit_on_failure(action: str) -> Iterator[None]:
+    """The process boundary: any failure is reported in one line and exits 1."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except ConfigError as exc:
+        err_console.print(f"[bold red]configuration error[/]: {exc}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    except Exception as exc:
+        log.debug("%s failed", action, exc_info=True)
+        err_console.print(f"[bold red]{action} failed[/]: {exc}", highlight=False)
+        raise typer.Exit(EXIT_FAILURE) from exc

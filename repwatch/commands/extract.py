@@ -1,0 +1,85 @@
+"""`repwatch extract`: parse a saved payload with a spider kind's own parsing code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from crawler.exceptions import UnknownKindError
+from crawler.parsing.blocks import block_reason
+from crawler.parsing.registry import READERS, reader_for
+from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, err_console
+from storage.repository import MentionData
+
+KindOption = Annotated[
+    str, typer.Option("--kind", "-k", help=f"Source kind: {', '.join(READERS)}.")
+]
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="The URL the payload came from (resolves relative links)."),
+]
+FileArgument = Annotated[Path, typer.Argument(help="Saved payload file; '-' reads stdin.")]
+
+
+def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None) -> None:
+    """Print the mentions in a saved payload as JSON Lines, one mention per line.
+
+    Exits 1 when the payload cannot be read (the reasons go to stderr); an empty
+    but valid payload prints nothing.
+    """
+    try:
+        reader = reader_for(kind)
+    except UnknownKindError as exc:
+        err_console.print(f"[bold red]extract[/]: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    body = _read(file)
+    blocked = block_reason(200, {}, body)
+    if blocked:
+        _fail(file, [f"this is a block page, not content: {blocked}"])
+    page = reader(body, url or _default_url(file))
+    for mention in page.mentions:
+        typer.echo(json.dumps(mention_record(kind, mention), ensure_ascii=False))
+    if page.problems:
+        _fail(file, page.problems)
+
+
+def mention_record(source: str, mention: MentionData) -> dict[str, Any]:
+    """The JSON object printed for one mention."""
+    return {
+        "source": source,
+        "external_id": mention.external_id,
+        "url": mention.url,
+        "author": mention.author,
+        "title": mention.title,
+        "text": mention.text,
+        "rating": mention.rating,
+        "published_at": mention.published_at.isoformat() if mention.published_at else None,
+        "lang": mention.lang,
+        "reach": mention.reach,
+    }
+
+
+def _read(file: Path) -> bytes:
+    if str(file) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        err_console.print(f"[bold red]extract[/]: cannot read {file}: {exc.strerror}")
+        raise typer.Exit(EXIT_FAILURE) from exc
+
+
+def _default_url(file: Path) -> str:
+    return "file:///dev/stdin" if str(file) == "-" else file.resolve().as_uri()
+
+
+def _fail(file: Path, problems: list[str]) -> None:
+    for problem in problems:
+        err_console.print(
+            f"[bold red]extract[/]: {file}: {problem}", highlight=False, soft_wrap=True
+        )
+    raise typer.Exit(EXIT_FAILURE)

@@ -1,0 +1,80 @@
+"""Prometheus metrics of the worker, on a registry of its own (one per worker)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler.runner import CrawlSummary
+from storage.models import Alert, OutboxMessage, Source
+
+HEALTH_STATES = ("new", "ok", "quiet", "broken")
+
+
+class WorkerMetrics:
+    """Counters the worker bumps as it goes, gauges it reads from the database."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.items = Counter("repwatch_items_crawled", "Items parsed", ["source"], registry=r)
+        self.new_mentions = Counter(
+            "repwatch_new_mentions", "Mentions stored for the first time", ["source"], registry=r
+        )
+        self.crawl_errors = Counter(
+            "repwatch_crawl_errors", "Errors counted by crawls", ["source"], registry=r
+        )
+        self.scored = Counter("repwatch_mentions_scored", "Mentions scored", registry=r)
+        self.scoring_seconds = Histogram(
+            "repwatch_scoring_seconds", "Time spent scoring one batch of new mentions", registry=r
+        )
+        self.alerts_created = Counter("repwatch_alerts_created", "Alerts decided", registry=r)
+        self.messages_sent = Counter("repwatch_messages_sent", "Outbox messages sent", registry=r)
+        self.step_failures = Counter(
+            "repwatch_step_failures", "Worker steps that raised", ["step"], registry=r
+        )
+        self.alerts_by_severity = Gauge(
+            "repwatch_alerts",
+            "Alerts stored, by severity and status",
+            ["severity", "status"],
+            registry=r,
+        )
+        self.outbox_depth = Gauge("repwatch_outbox_depth", "Messages waiting", registry=r)
+        self.outbox_age = Gauge(
+            "repwatch_outbox_oldest_age_seconds", "Age of the oldest waiting message", registry=r
+        )
+        self.source_health = Gauge(
+            "repwatch_source_health",
+            "1 for the source's current status",
+            ["source", "status"],
+            registry=r,
+        )
+
+    def serve(self, port: int, host: str) -> None:
+        """Expose /metrics over HTTP in a daemon thread."""
+        start_http_server(port, addr=host, registry=self.registry)
+
+    def record_crawl(self, summary: CrawlSummary) -> None:
+        self.items.labels(summary.source).inc(summary.items)
+        self.new_mentions.labels(summary.source).inc(summary.new_items)
+        self.crawl_errors.labels(summary.source).inc(summary.errors)
+
+    def refresh_from_database(self, session: Session, now: datetime) -> None:
+        """Re-read the gauges: outbox depth and age, alerts by severity, source health."""
+        pending = select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.sent_at.is_(None)
+        )
+        depth, oldest = session.execute(pending).one()
+        self.outbox_depth.set(depth)
+        self.outbox_age.set((now - oldest).total_seconds() if oldest else 0)
+        by_severity = select(Alert.severity, Alert.status, func.count()).group_by(
+            Alert.severity, Alert.status
+        )
+        for severity, status, count in session.execute(by_severity):
+            self.alerts_by_severity.labels(severity, status).set(count)
+        for name, status in session.execute(select(Source.name, Source.status)):
+            for state in HEALTH_STATES:
+                self.source_health.labels(name, state).set(1 if status == state else 0)

@@ -1,0 +1,156 @@
+"""The named steps of one pass: crawl → score → decide → send.
+
+Each step reads its input from the database and marks its output there, so any
+step can crash and rerun without losing or repeating work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from rich.console import Console
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.playbook import load_playbook
+from alerts.sender import ConsoleSender, DrainResult, SlackSender, build_web_client, drain_outbox
+from alerts.service import create_alerts
+from alerts.sla import queue_reminders
+from alerts.source_health import queue_source_health_alert
+from crawler.runner import CrawlSummary, crawl_sources
+from repwatch.config import Settings
+from sentiment.scorer import ScoreInput, Scorer, SentimentResult
+from storage.db import session_scope
+from storage.models import Mention, Score, Source, utcnow
+from storage.repository import mentions_needing_score, sync_sources
+
+SCORE_CHUNK = 256
+
+
+def due_sources(settings: Settings, now: datetime | None = None) -> list[str]:
+    """Names of enabled sources never crawled or whose interval has passed."""
+    now = now or datetime.now(UTC)
+    with session_scope(settings.database_url) as session:
+        sources = sync_sources(session, settings.brand.name, settings.sources)
+        return [
+            name
+            for name, source in sources.items()
+            if source.enabled
+            and (source.last_run_at is None or source.last_run_at + _interval(source) <= now)
+        ]
+
+
+def _interval(source: Source) -> timedelta:
+    return timedelta(seconds=source.every_seconds)
+
+
+def crawl(settings: Settings, names: Sequence[str] | None = None) -> list[CrawlSummary]:
+    """Crawl the named sources (all due ones when None); a source that broke is alerted."""
+    selected = list(names) if names is not None else due_sources(settings)
+    if not selected:
+        return []
+    summaries = crawl_sources(settings, selected, progress=None)
+    queue_health_alerts(settings, summaries)
+    return summaries
+
+
+def queue_health_alerts(settings: Settings, summaries: Sequence[CrawlSummary]) -> int:
+    """Queue one source-health alert per source that broke in these runs."""
+    broken = [summary for summary in summaries if summary.became_broken]
+    if not broken:
+        return 0
+    urls = {source.name: source.url for source in settings.sources}
+    with session_scope(settings.database_url) as session:
+        queued = [
+            queue_source_health_alert(
+                session,
+                summary,
+                url=urls.get(summary.source, ""),
+                channel=settings.slack.channel,
+                now=utcnow(),
+            )
+            for summary in broken
+        ]
+    return sum(message_id is not None for message_id in queued)
+
+
+def text_for_scoring(mention: Mention) -> str:
+    """Title and body together: a forum title often carries the complaint."""
+    title, body = (mention.title or "").strip(), mention.text.strip()
+    if title and not body.startswith(title):
+        return f"{title}. {body}" if body else title
+    return body
+
+
+def score_pending(settings: Settings, scorer: Scorer) -> int:
+    """Score every mention not yet scored or edited since; returns how many were scored."""
+    scored = 0
+    while True:
+        with session_scope(settings.database_url) as session:
+            mentions = list(session.scalars(mentions_needing_score(SCORE_CHUNK)))
+            if not mentions:
+                return scored
+            inputs = [
+                ScoreInput(text_for_scoring(m), rating=m.rating, lang=m.lang) for m in mentions
+            ]
+            for mention, result in zip(mentions, scorer.score(inputs), strict=True):
+                _store_score(session, mention, result)
+            scored += len(mentions)
+
+
+def _store_score(session: Session, mention: Mention, result: SentimentResult) -> None:
+    score = session.scalar(select(Score).where(Score.mention_id == mention.id))
+    if score is None:
+        score = Score(mention_id=mention.id)
+        session.add(score)
+    score.model = result.model
+    score.label = result.label
+    score.prob_negative = result.probs["negative"]
+    score.prob_neutral = result.probs["neutral"]
+    score.prob_positive = result.probs["positive"]
+    score.score = result.score
+    score.confidence = result.confidence
+    score.content_hash = mention.content_hash
+    score.scored_at = utcnow()
+    if mention.lang is None and result.lang:
+        mention.lang = result.lang
+
+
+def decide(settings: Settings) -> int:
+    """Turn scored mentions into alerts queued in the outbox; returns alerts created."""
+    with session_scope(settings.database_url) as session:
+        return create_alerts(session, settings)
+
+
+def remind(settings: Settings, now: datetime | None = None) -> tuple[int, int]:
+    """Queue reminders for overdue playbook steps; (reminded, escalated)."""
+    if not settings.sla.reminders:
+        return 0, 0
+    with session_scope(settings.database_url) as session:
+        return queue_reminders(
+            session, now or utcnow(), settings.sla, load_playbook(settings.playbook)
+        )
+
+
+def send(settings: Settings, console: Console) -> DrainResult:
+    """Deliver queued messages: to Slack with a token, else to the console."""
+    if settings.slack_bot_token is None:
+        sender: ConsoleSender | SlackSender = ConsoleSender(console)
+    else:
+        client = build_web_client(
+            settings.slack_base_url, settings.slack_bot_token.get_secret_value()
+        )
+        sender = SlackSender(client)
+    return drain_outbox(settings.database_url, sender)
+
+
+@dataclass(frozen=True)
+class PassSummary:
+    """What one pass did, for the command line and the logs."""
+
+    crawls: list[CrawlSummary]
+    scored: int
+    alerts: int
+    delivery: DrainResult

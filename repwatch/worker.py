@@ -1,0 +1,167 @@
+"""The long-running worker: each source on its own interval, then score → decide → send.
+
+A thin loop over the named steps of :mod:`repwatch.steps`, scheduled with APScheduler.
+Crawls run in child processes (Twisted's reactor starts once per process), so every
+crawl of every source is a fresh, isolated Scrapy run. After each crawl the new
+mentions are scored, decided and sent at once: the time from a post going public to
+a responder holding the alert is one crawl interval plus seconds. A periodic pass
+also retries the outbox when no crawl finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from rich.console import Console
+
+from reports.schedule import next_report_time
+from reports.weekly import last_complete_week
+from repwatch import steps
+from repwatch.commands.report import build_weekly_report, queue_weekly_digest
+from repwatch.config import Settings, SourceConfig
+from repwatch.flow import load_scorer
+from repwatch.metrics import WorkerMetrics
+from sentiment.scorer import Scorer
+from storage.db import session_scope
+from storage.migrate import upgrade
+from storage.repository import sync_sources
+
+log = logging.getLogger(__name__)
+CRAWL_THREADS = 4
+
+
+class Worker:
+    """Schedules crawls and passes; `run` blocks until `stop` is set."""
+
+    def __init__(self, settings: Settings, console: Console, metrics: WorkerMetrics) -> None:
+        self.settings = settings
+        self.console = console
+        self.metrics = metrics
+        self._scorer: Scorer | None = None
+        self._pass_lock = threading.Lock()
+        self._scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(CRAWL_THREADS)},
+            # One run of a job at a time; a run missed while busy is merged, not queued.
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+        )
+
+    def schedule(self, now: datetime) -> None:
+        """A crawl job per enabled source, starting now, and the periodic pass."""
+        for source in self.settings.sources:
+            if source.enabled:
+                self._scheduler.add_job(
+                    self.crawl_source,
+                    self._interval(source),
+                    args=[source.name],
+                    id=f"crawl:{source.name}",
+                    next_run_time=now,
+                )
+        every = int(self.settings.worker.process_every.total_seconds())
+        self._scheduler.add_job(
+            self.process, IntervalTrigger(seconds=every), id="process", next_run_time=now
+        )
+        if self.settings.report.enabled:
+            self._schedule_report(now)
+
+    def _schedule_report(self, now: datetime) -> None:
+        report = self.settings.report
+        when = next_report_time(now, report.weekday, report.hour, report.timezone)
+        self._scheduler.add_job(
+            self.weekly_report, DateTrigger(when), id="weekly-report", replace_existing=True
+        )
+        log.info("next weekly report at %s", when.isoformat())
+
+    def _interval(self, source: SourceConfig) -> IntervalTrigger:
+        seconds = int(source.every.total_seconds())
+        return IntervalTrigger(seconds=seconds, jitter=int(seconds * self.settings.worker.jitter))
+
+    def crawl_source(self, name: str) -> None:
+        """Crawl one source, then process what it brought in."""
+        try:
+            for summary in steps.crawl(self.settings, [name]):
+                self.metrics.record_crawl(summary)
+                log.info("crawled %s: %s", name, summary.describe())
+        except Exception:
+            self.metrics.step_failures.labels("crawl").inc()
+            log.exception("crawl of source %s failed", name)
+            return
+        self.process()
+
+    def process(self) -> None:
+        """Score, decide and send; one pass at a time, the next waits for it."""
+        with self._pass_lock:
+            try:
+                self._process_once()
+            except Exception:
+                self.metrics.step_failures.labels("process").inc()
+                log.exception("score/decide/send pass failed; it is retried on the next pass")
+
+    def _process_once(self) -> None:
+        if self._scorer is None:
+            self._scorer = load_scorer(self.settings)
+        with self.metrics.scoring_seconds.time():
+            self.metrics.scored.inc(steps.score_pending(self.settings, self._scorer))
+        self.metrics.alerts_created.inc(steps.decide(self.settings))
+        steps.remind(self.settings)
+        delivery = steps.send(self.settings, self.console)
+        self.metrics.messages_sent.inc(delivery.sent)
+        with session_scope(self.settings.database_url) as session:
+            self.metrics.refresh_from_database(session, datetime.now(UTC))
+
+    def weekly_report(self) -> None:
+        """Write last week's report, queue its digest once, then schedule the next one."""
+        now = datetime.now(UTC)
+        report = self.settings.report
+        try:
+            files = build_weekly_report(
+                self.settings,
+                last_complete_week(now),
+                weeks=report.weeks,
+                brand=None,
+                out=report.out,
+                now=now,
+            )
+            log.info("weekly report written to %s", files.html_path)
+            if report.post:
+                queue_weekly_digest(self.settings, files, now)
+                self.process()
+        except Exception:
+            self.metrics.step_failures.labels("report").inc()
+            log.exception("weekly report failed; the next one runs as scheduled")
+        finally:
+            self._schedule_report(now)
+
+    def run(self, stop: threading.Event) -> None:
+        """Start, block until `stop` is set, then stop gracefully (see `shutdown`)."""
+        # A periodic pass skipped while a crawl-triggered pass runs is expected, not news.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+        upgrade(self.settings.database_url)
+        # Source rows exist before crawl jobs start in parallel threads: no insert race.
+        with session_scope(self.settings.database_url) as session:
+            sync_sources(session, self.settings.brand.name, self.settings.sources)
+        self.schedule(datetime.now(UTC))
+        self._scheduler.start()
+        log.info("worker started with %d source(s)", len(self._scheduler.get_jobs()) - 1)
+        stop.wait()
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        """Stop scheduling, let in-flight jobs finish (bounded), flush the outbox once."""
+        timeout = self.settings.worker.shutdown_timeout.total_seconds()
+        stopper = threading.Thread(target=self._scheduler.shutdown, kwargs={"wait": True})
+        stopper.start()
+        stopper.join(timeout)
+        if stopper.is_alive():
+            log.warning("in-flight work still running after %.0fs; leaving it", timeout)
+            return
+        try:
+            steps.send(self.settings, self.console)
+        except Exception:
+            log.exception("final outbox flush failed; the messages wait for the next start")

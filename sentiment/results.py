@@ -1,0 +1,55 @@
+"""What goes into the scorer and what comes out; light to import (no torch)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sentiment.exceptions import InvalidInputError
+from sentiment.fusion import check_rating
+from sentiment.labels import NEGATIVE, POSITIVE
+
+_JSON_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """A text to score, with the review's own 1-5 rating and language when known."""
+
+    text: str
+    rating: float | None = None
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise InvalidInputError(f"text must be a string, got {type(self.text).__name__}")
+        check_rating(self.rating)
+
+
+@dataclass(frozen=True)
+class SentimentResult:
+    """The sentiment of one text; ``score`` is P(positive) - P(negative) in [-1, 1]."""
+
+    label: str
+    score: float
+    probs: dict[str, float] = field(default_factory=dict)
+    confidence: float = 0.0
+    model: str = ""
+    lang: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict: label, score, probs (rounded to 4 decimals), model, lang."""
+        return {
+            "label": self.label,
+            "score": round(self.score, _JSON_DECIMALS),
+            "probs": {name: round(prob, _JSON_DECIMALS) for name, prob in self.probs.items()},
+            "model": self.model,
+            "lang": self.lang,
+        }
+
+
+def result_from_probs(probs: dict[str, float], model: str, lang: str | None) -> SentimentResult:
+    """Build a SentimentResult from {negative, neutral, positive} probabilities."""
+    label = max(probs, key=lambda name: probs[name])
+    score = min(1.0, max(-1.0, probs[POSITIVE] - probs[NEGATIVE]))
+    return SentimentResult(label, score, probs, probs[label], model, lang)

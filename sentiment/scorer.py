@@ -1,0 +1,150 @@
+"""The scorer: preprocess -> forward -> postprocess, in the shape of a transformers pipeline.
+
+``Scorer.load("starter")`` loads the model shipped in ``sentiment/starter_model/``;
+a local directory or a Hugging Face hub id works the same way. Each stage is a method
+that can be called alone; ``score`` runs the three. Rating fusion is described in
+:mod:`sentiment.fusion`, the input and result types in :mod:`sentiment.results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers.utils import logging as transformers_logging
+
+from sentiment.exceptions import ModelLoadError
+from sentiment.fusion import fuse
+from sentiment.labels import LabelMap, build_label_map
+from sentiment.preprocess import PreparedText, clean_text, encode, preprocess
+from sentiment.results import ScoreInput, SentimentResult, result_from_probs
+
+__all__ = ["STARTER_MODEL_DIR", "ScoreInput", "Scorer", "SentimentResult"]
+
+STARTER_MODEL_NAME = "starter"
+STARTER_MODEL_ID = "repwatch-starter"
+STARTER_MODEL_DIR = Path(__file__).resolve().parent / "starter_model"
+
+
+def _resolve_model(model: str) -> tuple[str, str]:
+    """Return (what to load from, model id to report)."""
+    if model == STARTER_MODEL_NAME:
+        if not (STARTER_MODEL_DIR / "config.json").is_file():
+            raise ModelLoadError(f"the starter model is missing from {STARTER_MODEL_DIR}")
+        return str(STARTER_MODEL_DIR), STARTER_MODEL_ID
+    return model, model
+
+
+def _load_pretrained(source: str) -> tuple[Any, Any]:
+    # A worker loads the model once; a progress bar on stderr is noise in its logs.
+    transformers_logging.disable_progress_bar()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source)
+        # Weights may be stored in float16 to stay small; CPU inference runs in float32.
+        network = AutoModelForSequenceClassification.from_pretrained(source, dtype=torch.float32)
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"cannot load sentiment model {source!r}: {exc}") from exc
+    return tokenizer, network.float().eval()
+
+
+class Scorer:
+    """Scores texts with a sequence-classification model; see the module docstring."""
+
+    def __init__(
+        self,
+        network: Any,
+        tokenizer: Any,
+        label_map: LabelMap,
+        model_id: str,
+        *,
+        batch_size: int = 32,
+        max_length: int = 256,
+    ) -> None:
+        self.network = network
+        self.tokenizer = tokenizer
+        self.label_map = label_map
+        self.model_id = model_id
+        self.batch_size = batch_size
+        self.max_length = _usable_length(tokenizer, max_length)
+
+    @classmethod
+    def load(
+        cls,
+        model: str,
+        *,
+        batch_size: int = 32,
+        max_length: int = 256,
+        num_threads: int | None = None,
+        label_map: Mapping[str, str] | None = None,
+    ) -> Scorer:
+        """Load "starter", a local model directory or a hub id; raise ModelLoadError."""
+        if num_threads is not None:
+            torch.set_num_threads(num_threads)
+        source, model_id = _resolve_model(model)
+        tokenizer, network = _load_pretrained(source)
+        labels = build_label_map(network.config.id2label, label_map)
+        return cls(
+            network, tokenizer, labels, model_id, batch_size=batch_size, max_length=max_length
+        )
+
+    def preprocess(self, inputs: Sequence[ScoreInput]) -> list[PreparedText]:
+        """Clean, detect language and encode each input (head + tail cut)."""
+        texts = [item.text for item in inputs]
+        langs = [item.lang for item in inputs]
+        return preprocess(self.tokenizer, texts, langs, self.max_length)
+
+    def forward(self, prepared: Sequence[PreparedText]) -> list[list[float]]:
+        """Model output probabilities per text, in input order.
+
+        Texts are sorted by length so each batch pads little, then put back in order.
+        """
+        order = sorted(range(len(prepared)), key=lambda index: len(prepared[index].input_ids))
+        outputs: list[list[float]] = [[] for _ in prepared]
+        with torch.inference_mode():
+            for start in range(0, len(order), self.batch_size):
+                chunk = order[start : start + self.batch_size]
+                probs = self._forward_batch([prepared[index].input_ids for index in chunk])
+                for index, row in zip(chunk, probs, strict=True):
+                    outputs[index] = row
+        return outputs
+
+    def _forward_batch(self, ids: list[list[int]]) -> list[list[float]]:
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+        logits = self.network(**batch).logits
+        return [list(map(float, row)) for row in logits.float().softmax(dim=-1)]
+
+    def postprocess(
+        self,
+        prepared: Sequence[PreparedText],
+        outputs: Sequence[Sequence[float]],
+        ratings: Sequence[float | None],
+    ) -> list[SentimentResult]:
+        """Collapse model outputs to the three labels, fuse ratings, build results."""
+        results = []
+        for item, output, rating in zip(prepared, outputs, ratings, strict=True):
+            probs = fuse(self.label_map.collapse(output), rating)
+            results.append(result_from_probs(probs, self.model_id, item.lang))
+        return results
+
+    def text_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """{negative, neutral, positive} from the text alone (no rating), for evaluation."""
+        cleaned = [clean_text(text) for text in texts]
+        ids = encode(self.tokenizer, cleaned, self.max_length)
+        prepared = [PreparedText(text, None, row) for text, row in zip(cleaned, ids, strict=True)]
+        return [self.label_map.collapse(output) for output in self.forward(prepared)]
+
+    def score(self, inputs: Sequence[ScoreInput]) -> list[SentimentResult]:
+        """Score texts: preprocess -> forward -> postprocess."""
+        if not inputs:
+            return []
+        prepared = self.preprocess(inputs)
+        outputs = self.forward(prepared)
+        return self.postprocess(prepared, outputs, [item.rating for item in inputs])
+
+
+def _usable_length(tokenizer: Any, max_length: int) -> int:
+    limit = getattr(tokenizer, "model_max_length", max_length)
+    return min(max_length, limit) if isinstance(limit, int) and limit > 0 else max_length

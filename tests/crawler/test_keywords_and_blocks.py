@@ -1,0 +1,88 @@
+"""Brand keyword matching, and telling a block page from content."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.parsing.blocks import block_reason
+from crawler.parsing.keywords import KeywordMatcher
+from tests.crawler.conftest import fixture_bytes
+
+
+@pytest.mark.parametrize(
+    ("keywords", "text", "matches"),
+    [
+        (["Acme"], "ACME's new app crashed", True),
+        (["Acme"], "Welcome to Acmeville", False),  # whole words only
+        (["Acme Corp"], "acme  corp", False),  # a phrase keeps its spacing
+        (["Acme Corp"], "I love Acme Corp!", True),
+        (["Java"], "SAVE THE JAVA", True),
+        (["Java"], "Why are there alot of javanese here !?", False),
+        (["café"], "Le Café du coin", True),
+        (["café"], "cafés", False),  # Unicode word characters
+        (["Acme"], "ＡＣＭＥ ロボット", True),  # full-width letters (NFKC)
+        (["삼성전자"], "삼성전자가 발표했다", True),  # Korean particle attached
+        (["삼성전자"], "삼성 전자", False),
+        (["Mastodon"], "Mastodon、各メディアは", True),  # Japanese punctuation is a boundary
+        (["Acme", "Roadrunner"], "beep beep, roadrunner", True),
+        ([], "anything at all", True),  # no keywords: keep everything
+    ],
+)
+def test_keyword_matching(keywords: list[str], text: str, matches: bool) -> None:
+    assert KeywordMatcher(keywords).matches(text) is matches
+
+
+def test_keywords_match_the_title_too() -> None:
+    assert KeywordMatcher(["Apple"]).matches("Apple switches to ARM", "great news")
+    assert not KeywordMatcher(["Apple"]).matches(None, "great news")
+
+
+def test_a_real_cloudflare_challenge_is_a_block_page_at_any_status() -> None:
+    page = fixture_bytes("block_cloudflare_challenge.html")
+
+    assert block_reason(403, {}, page) == "Cloudflare challenge (HTTP 403)"
+    assert block_reason(200, {}, page) == "Cloudflare challenge (HTTP 200)"
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "reason"),
+    [
+        (503, {"cf-mitigated": "challenge"}, b"", "Cloudflare challenge (cf-mitigated header)"),
+        (401, {}, b"{}", "login required (HTTP 401)"),
+        (429, {}, b'<div class="g-recaptcha" data-sitekey="x">', "reCAPTCHA (HTTP 429)"),
+        (
+            403,
+            {},
+            b"<title>Attention Required! | Cloudflare</title>",
+            "Cloudflare block (HTTP 403)",
+        ),
+        (
+            200,
+            {},
+            b"<script src='https://ct.captcha-delivery.com/c.js'>",
+            "DataDome CAPTCHA (HTTP 200)",
+        ),
+    ],
+)
+def test_block_signs(status: int, headers: dict[str, str], body: bytes, reason: str) -> None:
+    assert block_reason(status, headers, body) == reason
+
+
+def test_content_with_a_captcha_widget_is_not_a_block() -> None:
+    review_page = fixture_bytes("trustpilot_jsonld.html") + b'<div class="g-recaptcha"></div>'
+
+    assert block_reason(200, {}, review_page) is None
+    assert block_reason(200, {}, fixture_bytes("hn_comments_nodejs.json")) is None
+
+
+def test_a_redirect_to_a_login_page_is_a_login_wall() -> None:
+    reason = block_reason(
+        200,
+        {},
+        b"<form>",
+        "https://www.reddit.com/login/?dest=x",
+        "https://www.reddit.com/r/x/new.json",
+    )
+
+    assert reason == "login wall (redirected to /login/)"
+    assert block_reason(200, {}, b"<form>", "https://x.org/login", "https://x.org/login") is None

@@ -1,0 +1,86 @@
+"""Configuration: YAML plus environment, validated with messages that name the key."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from repwatch.config import load_settings, parse_duration
+from repwatch.exceptions import ConfigError
+
+GOOD = """
+brand: {name: Acme, keywords: [acme]}
+sources:
+  - {name: news, kind: rss, url: "https://example.com/feed.xml", every: 15m}
+slack: {channel: "#rep"}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "repwatch.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_file_loads_with_defaults(tmp_path: Path) -> None:
+    settings = load_settings(_write(tmp_path, GOOD))
+    assert settings.brand.name == "Acme"
+    assert settings.sources[0].every == timedelta(minutes=15)
+    assert settings.database_url == "sqlite:///repwatch.db"
+    assert settings.allow_private_networks is False
+    assert settings.slack_base_url == "https://slack.com/api/"
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REPWATCH_DATABASE_URL", "postgresql://db/repwatch")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret")
+    monkeypatch.setenv("SLACK_CHANNEL", "C123")
+    monkeypatch.setenv("REPWATCH_SLACK_BASE_URL", "http://127.0.0.1:9/api/")
+    settings = load_settings(_write(tmp_path, GOOD))
+    assert settings.database_url == "postgresql://db/repwatch"
+    assert settings.slack_bot_token is not None
+    assert settings.slack_bot_token.get_secret_value() == "xoxb-secret"
+    assert "xoxb-secret" not in repr(settings)
+    assert settings.slack.channel == "C123"
+    assert settings.slack_base_url == "http://127.0.0.1:9/api/"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("brand: {name: Acme}\nslak: {channel: x}\n", "slak: unknown key"),
+        (GOOD.replace("kind: rss", "kind: gopher"), "sources.0.kind"),
+        (GOOD.replace("every: 15m", "every: often"), "sources.0.every"),
+        (GOOD.replace("https://example.com", "file:///etc"), "sources.0.url"),
+        ("rules: {negative_threshold: 3}\n", "rules.negative_threshold"),
+        ("report: {weekday: funday}\n", "report.weekday"),
+        ("report: {timezone: Mars/Olympus}\n", "report.timezone"),
+        ("- just\n- a list\n", "top level must be a mapping"),
+        ("brand: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_values_name_the_key(tmp_path: Path, text: str, named: str) -> None:
+    with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
+        load_settings(_write(tmp_path, text))
+
+
+def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
+    extra = '  - {name: news, kind: schemaorg, url: "https://example.com/p"}\nslack:'
+    text = GOOD.replace("slack:", extra)
+    with pytest.raises(ConfigError, match="repeated: news"):
+        load_settings(_write(tmp_path, text))
+
+
+def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config file"):
+        load_settings(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("90s", timedelta(seconds=90)), ("6h", timedelta(hours=6)), (60, timedelta(minutes=1))],
+)
+def test_durations(text: str | int, expected: timedelta) -> None:
+    assert parse_duration(text) == expected

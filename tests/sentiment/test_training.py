@@ -1,0 +1,93 @@
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors import safe_open
+
+from sentiment.data import load_split
+from sentiment.exceptions import TrainingError
+from sentiment.scorer import Scorer
+from sentiment.training import TrainConfig, batch_order, run_training, train
+
+
+@pytest.fixture
+def config(data_dir: Path, tiny_encoder: Path, tmp_path: Path) -> TrainConfig:
+    return TrainConfig(
+        data_dir=data_dir,
+        out_dir=tmp_path / "model",
+        base_model=str(tiny_encoder),
+        max_length=16,
+        batch_size=8,
+        learning_rate=1e-3,
+        num_threads=1,
+        checkpoint_every=2,
+        log_every=1,
+    )
+
+
+def test_training_writes_a_small_loadable_model_and_its_report(config: TrainConfig) -> None:
+    messages: list[str] = []
+    report = train(config, progress=messages.append)
+    out = config.out_dir
+    assert json.loads((out / "config.json").read_text())["id2label"] == {
+        "0": "negative",
+        "1": "neutral",
+        "2": "positive",
+    }
+    with safe_open(str(out / "model.safetensors"), framework="pt") as weights:
+        assert {weights.get_tensor(name).dtype for name in weights.keys()} == {torch.float16}  # noqa: SIM118
+    assert not (out / "checkpoints").exists()
+    assert {row["kind"] for row in report["summary"]} == {"en_reviews", "ko_movies", "en_tweets"}
+    assert all(row["baseline"] is not None for row in report["summary"])
+    assert "Model vs baseline" in (out / "eval_report.md").read_text(encoding="utf-8")
+    assert json.loads((out / "eval_report.json").read_text())["training"]["train_examples"] > 0
+    assert any(message.startswith("step ") for message in messages)
+    scorer = Scorer.load(str(out))
+    assert scorer.label_map.targets == ("negative", "neutral", "positive")
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def _stop_at(step: int):
+    def progress(message: str) -> None:
+        if message.startswith(f"step {step}/"):
+            raise _Interrupted
+
+    return progress
+
+
+def test_an_interrupted_run_resumes_to_the_same_weights(config: TrainConfig) -> None:
+    examples = load_split(config.data_dir, seed=config.seed).train
+    config = dataclasses.replace(config, epochs=2)
+    with pytest.raises(_Interrupted):
+        run_training(config, examples, _stop_at(3))
+    assert [path.name for path in (config.out_dir / "checkpoints").iterdir()] == ["step-2.pt"]
+    messages: list[str] = []
+    _, resumed = run_training(config, examples, messages.append)
+    assert messages[0] == "resuming from step-2.pt"
+    straight = dataclasses.replace(config, out_dir=config.out_dir.parent / "straight")
+    _, uninterrupted = run_training(straight, examples, lambda _: None)
+    for (name, a), (_, b) in zip(
+        resumed.state_dict().items(), uninterrupted.state_dict().items(), strict=True
+    ):
+        assert torch.allclose(a, b, atol=1e-6), name
+
+
+def test_batch_order_is_seeded_and_covers_every_example_each_epoch() -> None:
+    batches = batch_order(10, 4, 2, seed=3)
+    assert batches == batch_order(10, 4, 2, seed=3)
+    assert [len(batch) for batch in batches] == [4, 4, 2, 4, 4, 2]
+    assert sorted(index for batch in batches[:3] for index in batch) == list(range(10))
+    assert batches[:3] != batches[3:]
+
+
+def test_a_checkpoint_of_another_run_is_refused(config: TrainConfig) -> None:
+    examples = load_split(config.data_dir, seed=config.seed).train
+    with pytest.raises(_Interrupted):
+        run_training(config, examples, _stop_at(3))
+    with pytest.raises(TrainingError, match="use the same parameters"):
+        run_training(dataclasses.replace(config, batch_size=4), examples, lambda _: None)

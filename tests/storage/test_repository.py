@@ -1,0 +1,130 @@
+"""Storage on SQLite and PostgreSQL: migrations, idempotent upserts, source sync."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from repwatch.config import SourceConfig
+from storage.models import Mention, Score, Source
+from storage.repository import (
+    MentionData,
+    UpsertResult,
+    mentions_needing_score,
+    sync_sources,
+    upsert_mention,
+)
+
+PUBLISHED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+def _source(session: Session, name: str = "news") -> Source:
+    configured = [SourceConfig(name=name, kind="rss", url="https://example.com/feed", every="1h")]
+    return sync_sources(session, "Acme", configured)[name]
+
+
+def _mention(text: str = "The charger broke after a day.", **changes: object) -> MentionData:
+    values: dict[str, object] = {
+        "external_id": "guid-1",
+        "text": text,
+        "url": "https://example.com/r/1",
+        "rating": 1.0,
+        "published_at": PUBLISHED,
+    }
+    values.update(changes)
+    return MentionData(**values)  # type: ignore[arg-type]
+
+
+def test_upsert_is_idempotent(db_session: Session) -> None:
+    source = _source(db_session)
+    assert upsert_mention(db_session, source.id, _mention()) is UpsertResult.NEW
+    assert upsert_mention(db_session, source.id, _mention()) is UpsertResult.UNCHANGED
+    count = db_session.scalar(select(func.count()).where(Mention.source_id == source.id))
+    assert count == 1
+
+
+def test_edited_review_updates_the_row(db_session: Session) -> None:
+    source = _source(db_session)
+    upsert_mention(db_session, source.id, _mention())
+    edited = _mention("The charger broke after a day. Support replaced it.", rating=3.0)
+    assert upsert_mention(db_session, source.id, edited) is UpsertResult.UPDATED
+    row = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
+    assert row.text.endswith("Support replaced it.")
+    assert row.rating == 3.0
+    assert row.published_at == PUBLISHED
+
+
+def test_backfill_flag_is_set_on_insert_and_kept_on_edit(db_session: Session) -> None:
+    source = _source(db_session)
+    upsert_mention(db_session, source.id, _mention(), backfill=True)
+    edited = _mention("The charger broke after a day. Support replaced it.")
+    assert upsert_mention(db_session, source.id, edited) is UpsertResult.UPDATED
+    row = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
+    assert row.backfill is True
+
+
+def test_same_external_id_in_two_sources_is_two_mentions(db_session: Session) -> None:
+    first, second = _source(db_session, "news"), _source(db_session, "blog")
+    upsert_mention(db_session, first.id, _mention())
+    assert upsert_mention(db_session, second.id, _mention()) is UpsertResult.NEW
+
+
+def test_timestamps_come_back_aware_utc(db_session: Session) -> None:
+    source = _source(db_session)
+    local = PUBLISHED.astimezone(ZoneInfo("Asia/Seoul"))
+    upsert_mention(db_session, source.id, _mention(published_at=local))
+    db_session.expire_all()
+    row = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
+    assert row.published_at == PUBLISHED
+    assert row.published_at is not None and row.published_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(db_session: Session) -> None:
+    source = _source(db_session)
+    with pytest.raises(Exception, match="naive datetime"):
+        upsert_mention(db_session, source.id, _mention(published_at=datetime(2026, 1, 1)))
+
+
+def test_sync_sources_disables_removed_sources(db_session: Session) -> None:
+    _source(db_session, "news")
+    kept = SourceConfig(name="blog", kind="rss", url="https://example.com/b", every="15m")
+    synced = sync_sources(db_session, "Acme", [kept])
+    assert list(synced) == ["blog"]
+    assert synced["blog"].every_seconds == 900
+    news = db_session.scalars(select(Source).where(Source.name == "news")).one()
+    assert news.enabled is False
+
+
+def test_unscored_and_edited_mentions_need_scoring(db_session: Session) -> None:
+    source = _source(db_session)
+    upsert_mention(db_session, source.id, _mention())
+    mention = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
+    assert mention in _needing_score(db_session)
+    db_session.add(_score(mention))
+    db_session.flush()
+    assert mention not in _needing_score(db_session)
+    upsert_mention(db_session, source.id, _mention("Now it works again."))
+    db_session.expire_all()
+    assert mention.id in [m.id for m in _needing_score(db_session)]
+
+
+def _needing_score(session: Session) -> list[Mention]:
+    return list(session.scalars(mentions_needing_score()))
+
+
+def _score(mention: Mention) -> Score:
+    return Score(
+        mention_id=mention.id,
+        model="test",
+        label="negative",
+        prob_negative=0.9,
+        prob_neutral=0.05,
+        prob_positive=0.05,
+        score=-0.85,
+        confidence=0.9,
+        content_hash=mention.content_hash,
+    )
