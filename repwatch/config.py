@@ -352,7 +352,8 @@ class ReportConfig(_Section):
 class Settings(BaseSettings):
     """Everything repwatch can be told. Unknown keys are refused."""
 
-    model_config = SettingsConfigDict(env_prefix="REPWATCH_", extra="forbid")
+    # An empty variable (SLACK_BOT_TOKEN= in .env) means unset, not an empty secret.
+    model_config = SettingsConfigDict(env_prefix="REPWATCH_", extra="forbid", env_ignore_empty=True)
 
     database_url: str = Field(
         default="sqlite:///repwatch.db", description="SQLAlchemy URL; SQLite file by default."

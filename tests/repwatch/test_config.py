@@ -47,6 +47,17 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert settings.slack_base_url == "http://127.0.0.1:9/api/"
 
 
+def test_empty_environment_values_mean_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docker compose passes `SLACK_BOT_TOKEN=` when .env leaves it blank.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    monkeypatch.setenv("SLACK_CHANNEL", "")
+    settings = load_settings(_write(tmp_path, GOOD))
+    assert settings.slack_bot_token is None
+    assert settings.slack.channel == "#rep"
+
+
 @pytest.mark.parametrize(
     ("text", "named"),
     [
