@@ -25,6 +25,7 @@ from alerts.history import (
 from alerts.incidents import Item, plan_incidents, similar_neighbours
 from alerts.playbook import Playbook, load_playbook
 from alerts.rules import Decision, Recurrence, decide
+from alerts.syndication import split_syndicated
 from alerts.writer import AlertWriter
 from repwatch.config import RulesConfig, Settings
 from storage.models import Alert, Mention, Score, utcnow
@@ -110,10 +111,11 @@ def create_alerts(
 ) -> int:
     """Raise alerts, and queue their Slack messages, for the scored mentions that call for one.
 
-    Floods become one incident alert (docs/alerts.md, "Incidents"). Mentions older than
-    `max_age` (published, else fetched) are left alone, so a first backfill fills the
-    baseline without alerting. Safe to run again: a mention gets at most one alert and
-    one message. Returns the number of alerts that page someone.
+    Floods become one incident alert (docs/alerts.md, "Incidents"); the same text on
+    another source is linked to the first alert, not sent again (alerts.syndication).
+    Mentions older than `max_age` (published, else fetched) and backfilled ones are left
+    alone. Safe to run again: a mention gets at most one alert and one message. Returns
+    the number of alerts that page someone.
     """
     moment = now or utcnow()
     book = playbook or load_playbook(settings.playbook)
@@ -123,7 +125,7 @@ def create_alerts(
     if not rows:
         return 0
     history = load_history(session, settings, moment, {mention.source_id for mention, _ in rows})
-    batch = decide_batch(rows, history, settings)
+    batch, copies = split_syndicated(session, decide_batch(rows, history, settings))
     grouping_start = moment - settings.incidents.similar_window
     plan = plan_incidents(
         [candidate.item for candidate in batch],
@@ -134,4 +136,5 @@ def create_alerts(
         moment,
     )
     writer = AlertWriter(session, settings, book, moment)
+    writer.write_copies(copies)
     return writer.write(batch, plan)

@@ -61,6 +61,26 @@ class AlertWriter:
             self._announce_join(incident_id, items, mentions)
         return len(to_page) + sum(raised)
 
+    def write_copies(self, copies: Sequence[tuple[Candidate, int]]) -> None:
+        """Syndicated copies: an alert row each that names the original, no message."""
+        for candidate, original_id in copies:
+            values = {
+                "alert_key": f"mention:{candidate.mention.id}",
+                "kind": "mention",
+                "mention_id": candidate.mention.id,
+                "source_id": candidate.mention.source_id,
+                "severity": candidate.decision.severity.value,
+                "reasons": [
+                    *candidate.decision.reasons,
+                    f"same text as mention {original_id} on another source: linked, not alerted",
+                ],
+                "status": "grouped",
+                "current_step": 1,
+                "created_at": self.now,
+                "related": [original_id],
+            }
+            insert_new(self.session, Alert, values, "alert_key")
+
     @staticmethod
     def _resolve(ref: IncidentRef | None, incident_ids: dict[int, int]) -> int | None:
         if isinstance(ref, NewIncident):

@@ -110,6 +110,9 @@ class Mention(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The body text normalised and hashed: the same text syndicated to another source
+    # matches; None for texts too short to tell a copy from a coincidence.
+    text_fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
     raw_excerpt: Mapped[str | None] = mapped_column(Text)
     reach: Mapped[dict[str, Any] | None]
     # Stored by a source's first crawl and older than its backfill window: history and

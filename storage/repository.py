@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +43,19 @@ class MentionData:
         """Hash of what a reader sees; an edit changes it and triggers re-scoring."""
         parts = [self.title or "", self.text, "" if self.rating is None else f"{self.rating:g}"]
         return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+MIN_FINGERPRINT_CHARS = 40
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def text_fingerprint(text: str) -> str | None:
+    """A hash of the text's words (case, punctuation and spacing ignored), or None when
+    the text is too short for a match to mean a copy."""
+    words = _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    if len(words) < MIN_FINGERPRINT_CHARS:
+        return None
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()
 
 
 def _insert_ignoring_conflict(session: Session, values: dict[str, Any]) -> int | None:
@@ -84,6 +99,7 @@ def upsert_mention(
         "raw_excerpt": data.raw_excerpt,
         "reach": data.reach,
         "content_hash": digest,
+        "text_fingerprint": text_fingerprint(data.text),
         "fetched_at": utcnow(),
         "updated_at": utcnow(),
     }

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from alerts.service import create_alerts
 from repwatch.config import BrandConfig, Settings, SlackConfig
 from storage.db import session_scope
-from storage.models import Alert, OutboxMessage
+from storage.models import Alert, Mention, OutboxMessage
+from storage.repository import text_fingerprint
 from tests.alerts.factories import NOW, make_mention, make_score, make_source
 
 SETTINGS = Settings(brand=BrandConfig(name="Acme"), slack=SlackConfig(channel="#reputation"))
@@ -96,3 +98,30 @@ def test_backfilled_mentions_are_never_alerted(alerts_db: str) -> None:
             make_score(session, mention, prob_negative=0.9)
         assert create_alerts(session, SETTINGS, now=NOW) == 1
         assert session.scalars(select(Alert.mention_id)).all() == [fresh.id]
+
+
+SYNDICATED = "The kettle base melted on day two and the shop refuses a refund. Avoid!"
+
+
+def _copy_on_a_new_source(session: Session, text: str) -> Mention:
+    mention = make_mention(session, text=text, text_fingerprint=text_fingerprint(text))
+    make_score(session, mention, prob_negative=0.9)
+    return mention
+
+
+def test_syndicated_copies_are_linked_not_alerted_twice(alerts_db: str) -> None:
+    with session_scope(alerts_db) as session:
+        original = _copy_on_a_new_source(session, SYNDICATED)
+        copy = _copy_on_a_new_source(session, f"  {SYNDICATED.upper()}  ")
+        other = _copy_on_a_new_source(session, "A different complaint: the lid broke off.")
+        assert create_alerts(session, SETTINGS, now=NOW) == 2
+    with session_scope(alerts_db) as session:
+        late = _copy_on_a_new_source(session, SYNDICATED.replace("!", "."))
+        assert create_alerts(session, SETTINGS, now=NOW + timedelta(hours=1)) == 0
+    with session_scope(alerts_db) as session:
+        alerts = {a.mention_id: a for a in session.scalars(select(Alert))}
+        messages = session.scalars(select(OutboxMessage.alert_id)).all()
+    assert sorted(messages) == sorted([alerts[original.id].id, alerts[other.id].id])
+    for linked in (copy, late):
+        assert (alerts[linked.id].status, alerts[linked.id].related) == ("grouped", [original.id])
+        assert "on another source: linked, not alerted" in alerts[linked.id].reasons[-1]

@@ -16,6 +16,7 @@ from storage.repository import (
     UpsertResult,
     mentions_needing_score,
     sync_sources,
+    text_fingerprint,
     upsert_mention,
 )
 
@@ -128,3 +129,10 @@ def _score(mention: Mention) -> Score:
         confidence=0.9,
         content_hash=mention.content_hash,
     )
+
+
+def test_text_fingerprint_ignores_case_spacing_and_punctuation() -> None:
+    text = "The charger broke after a day, and support never answered."
+    assert text_fingerprint(text) == text_fingerprint(f"  {text.upper()}!! ")
+    assert text_fingerprint(text) != text_fingerprint(text.replace("day", "week"))
+    assert text_fingerprint("Broke. Awful!") is None  # too short to call a copy
