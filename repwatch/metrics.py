@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.runner import CrawlSummary
-from storage.models import Alert, OutboxMessage, Source
+from storage.models import Alert, Mention, OutboxMessage, Score, Source
+from storage.repository import mentions_needing_score
 
 HEALTH_STATES = ("new", "ok", "quiet", "broken")
 
@@ -43,6 +45,9 @@ class WorkerMetrics:
             registry=r,
         )
         self.outbox_depth = Gauge("repwatch_outbox_depth", "Messages waiting", registry=r)
+        self.unscored = Gauge(
+            "repwatch_unscored_mentions", "Mentions waiting to be scored", registry=r
+        )
         self.outbox_age = Gauge(
             "repwatch_outbox_oldest_age_seconds", "Age of the oldest waiting message", registry=r
         )
@@ -64,17 +69,51 @@ class WorkerMetrics:
 
     def refresh_from_database(self, session: Session, now: datetime) -> None:
         """Re-read the gauges: outbox depth and age, alerts by severity, source health."""
-        pending = select(func.count(), func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.sent_at.is_(None)
-        )
-        depth, oldest = session.execute(pending).one()
-        self.outbox_depth.set(depth)
-        self.outbox_age.set((now - oldest).total_seconds() if oldest else 0)
-        by_severity = select(Alert.severity, Alert.status, func.count()).group_by(
-            Alert.severity, Alert.status
-        )
-        for severity, status, count in session.execute(by_severity):
+        snapshot = read_snapshot(session, now)
+        self.outbox_depth.set(snapshot.outbox_depth)
+        self.outbox_age.set(snapshot.outbox_oldest_age_s)
+        self.unscored.set(snapshot.unscored)
+        for (severity, status), count in snapshot.alerts.items():
             self.alerts_by_severity.labels(severity, status).set(count)
-        for name, status in session.execute(select(Source.name, Source.status)):
+        for name, status in snapshot.source_status.items():
             for state in HEALTH_STATES:
                 self.source_health.labels(name, state).set(1 if status == state else 0)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The pipeline's state as stored: what /metrics exports and `repwatch status` prints."""
+
+    mentions: int
+    unscored: int
+    scored_last_hour: int
+    alerts: dict[tuple[str, str], int]  # (severity, status) -> count
+    outbox_depth: int
+    outbox_oldest_age_s: float
+    source_status: dict[str, str]
+
+
+def read_snapshot(session: Session, now: datetime) -> Snapshot:
+    """A handful of indexed aggregate queries; cheap enough for every worker pass."""
+    pending = select(func.count(), func.min(OutboxMessage.created_at)).where(
+        OutboxMessage.sent_at.is_(None)
+    )
+    depth, oldest = session.execute(pending).one()
+    by_severity = select(Alert.severity, Alert.status, func.count()).group_by(
+        Alert.severity, Alert.status
+    )
+    mentions = session.scalar(select(func.count()).select_from(Mention)) or 0
+    waiting = mentions_needing_score(None).order_by(None).subquery()
+    unscored = session.scalar(select(func.count()).select_from(waiting))
+    recent = select(func.count()).where(Score.scored_at >= now - timedelta(hours=1))
+    return Snapshot(
+        mentions=mentions,
+        unscored=unscored or 0,
+        scored_last_hour=session.scalar(recent) or 0,
+        alerts={(sev, status): n for sev, status, n in session.execute(by_severity)},
+        outbox_depth=depth,
+        outbox_oldest_age_s=(now - oldest).total_seconds() if oldest else 0.0,
+        source_status={
+            name: status for name, status in session.execute(select(Source.name, Source.status))
+        },
+    )

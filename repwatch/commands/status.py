@@ -1,4 +1,4 @@
-"""`repwatch status`: a table of the configured sources and their health."""
+"""`repwatch status`: the sources' health and the pipeline's state, for a person."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rich.table import Table
 
 from crawler.status import SourceHealth, read_source_health
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
+from repwatch.metrics import Snapshot, read_snapshot
 from storage.db import session_scope
 from storage.migrate import upgrade
 
@@ -18,15 +19,36 @@ STYLES = {"ok": "green", "quiet": "yellow", "broken": "bold red", "new": "dim"}
 def status_command(config: ConfigOption = None) -> None:
     """Show each source's health: ok, quiet (nothing new for longer than usual), broken."""
     settings = settings_or_exit(config)
+    now = datetime.now(UTC)
     with exit_on_failure("status"):
         upgrade(settings.database_url)
         with session_scope(settings.database_url) as session:
             rows = read_source_health(session, settings.sources)
+            snapshot = read_snapshot(session, now)
     console = Console()
-    if not rows:
+    if rows:
+        console.print(health_table(rows, now))
+    else:
         console.print("no sources configured")
-        return
-    console.print(health_table(rows, datetime.now(UTC)))
+    console.print(pipeline_table(snapshot))
+
+
+def pipeline_table(snapshot: Snapshot) -> Table:
+    """Mentions, scoring, alerts and outbox: the worker's /metrics gauges, for a person."""
+    table = Table(title="Pipeline", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("mentions stored", str(snapshot.mentions))
+    table.add_row("waiting to be scored", str(snapshot.unscored))
+    table.add_row("scored in the last hour", str(snapshot.scored_last_hour))
+    for severity in ("P1", "P2", "P3", "P4"):
+        counts = {s: n for (sev, s), n in snapshot.alerts.items() if sev == severity}
+        described = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "0"
+        table.add_row(f"{severity} alerts", described)
+    age = _duration(timedelta(seconds=snapshot.outbox_oldest_age_s))
+    waiting = f"{snapshot.outbox_depth}" + (f" (oldest {age})" if snapshot.outbox_depth else "")
+    table.add_row("Slack messages waiting", waiting)
+    return table
 
 
 def health_table(rows: list[SourceHealth], now: datetime) -> Table:
