@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from alerts.source_health import queue_source_health_alert, source_health_payload
 from crawler.job import CrawlSummary
+from repwatch.config import BrandConfig, Settings, SlackConfig, SourceConfig
+from repwatch.steps import queue_health_alerts
 from storage.db import session_scope
 from storage.models import OutboxMessage
 from tests.alerts.factories import NOW
@@ -58,3 +60,20 @@ def test_queued_once_per_breakage_and_only_when_it_broke(alerts_db: str) -> None
     with session_scope(alerts_db) as session:
         message = session.scalars(select(OutboxMessage)).one()
     assert (message.dedup_key, message.channel) == ("source-health:shop-reviews:run-7", "#ops")
+
+
+def test_the_flow_queues_health_alerts_with_the_configured_url_and_channel(
+    alerts_db: str,
+) -> None:
+    settings = Settings(
+        database_url=alerts_db,
+        brand=BrandConfig(name="Acme"),
+        sources=[SourceConfig(name="shop-reviews", kind="schemaorg", url="https://shop.example/r")],
+        slack=SlackConfig(channel="#ops"),
+    )
+    broke, still = _summary(), _summary(became_broken=False, crawl_run_id=9)
+    assert queue_health_alerts(settings, [broke, still]) == 1
+    with session_scope(alerts_db) as session:
+        message = session.scalars(select(OutboxMessage)).one()
+    assert message.channel == "#ops"
+    assert "https://shop.example/r" in json.dumps(message.payload["blocks"])
