@@ -20,7 +20,7 @@ COPY storage ./storage
 COPY reports ./reports
 # A regular (not editable) install: the starter model's files are package data.
 RUN pip install . \
-    && python -c "from sentiment.scorer import STARTER_MODEL_DIR as d; assert (d / 'model.safetensors').is_file()" \
+    && python -c "from sentiment.scorer import BUNDLED_MODELS as m; assert all((d / 'model.safetensors').is_file() for d, _ in m.values())" \
     && useradd --create-home --uid 10001 repwatch \
     && mkdir -p /data && chown repwatch /data
 USER repwatch

@@ -7,6 +7,7 @@ Both travel as JSON: a :class:`CrawlJob` on the child's stdin, one
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from repwatch.config import CrawlConfig, Settings, SourceConfig
 
 DEFAULT_MAX_PAGES = 5
 DEFAULT_BACKFILL_WINDOW_S = 86_400.0
+DEFAULT_EVERY_S = 3_600.0
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,8 @@ class SourceTarget:
 
     ``keywords`` empty means every item is kept; otherwise only items matching one of
     them. ``max_pages`` None means the spider kind's default. ``spider`` names the
-    class of a ``custom`` source.
+    class of a ``custom`` source. ``every_s`` is its crawl interval: with a shared
+    crawl queue (``CrawlJob.redis_url``) crawls in the same interval share one run.
     """
 
     name: str
@@ -36,6 +39,7 @@ class SourceTarget:
     max_pages: int | None = None
     spider: str | None = None
     backfill_window_s: float = DEFAULT_BACKFILL_WINDOW_S
+    every_s: float = DEFAULT_EVERY_S
 
     @classmethod
     def from_config(cls, source: SourceConfig, settings: Settings) -> SourceTarget:
@@ -49,6 +53,7 @@ class SourceTarget:
             max_pages=source.max_pages,
             spider=source.spider,
             backfill_window_s=window.total_seconds(),
+            every_s=source.every.total_seconds(),
         )
 
     @classmethod
@@ -65,7 +70,12 @@ def _filter_keywords(source: SourceConfig, settings: Settings) -> tuple[str, ...
 
 @dataclass(frozen=True)
 class CrawlJob:
-    """Everything one crawler process needs, and nothing else (no Slack secrets)."""
+    """Everything one crawler process needs, and nothing else (no Slack secrets).
+
+    ``redis_url`` set: the crawl shares its request queue and dupe filter in Redis with
+    every other crawl of the same source in the same run (crawler/scheduler.py);
+    ``started_at`` (Unix time) says which run that is.
+    """
 
     database_url: str
     allow_private_networks: bool
@@ -74,6 +84,8 @@ class CrawlJob:
     max_pages: int | None = None
     verbose: bool = False
     scrapy_settings: dict[str, Any] = field(default_factory=dict)
+    redis_url: str | None = None
+    started_at: float = field(default_factory=time.time)
 
     @classmethod
     def for_sources(
@@ -86,6 +98,7 @@ class CrawlJob:
             allow_private_networks=settings.allow_private_networks,
             crawl=settings.crawl.model_copy(),
             sources=targets,
+            redis_url=settings.redis_url,
             **options,
         )
 
@@ -115,9 +128,10 @@ class CrawlSummary:
     than its usual gap) or "broken" (errors, blocks, or a source that used to yield
     items parsed none). ``became_broken`` is true on the run that turned a healthy
     source broken: raise its source-health alert then, once per breakage.
-    ``first_run`` is true when the source had no stored mention before this run: its
-    mentions published before ``backfill_before`` (ISO 8601 UTC), or undated, are
-    backfill — history and baseline, not alerts.
+    ``first_run`` is true until a recorded run of the source has brought items in (a
+    run killed half-way records nothing): its mentions published before
+    ``backfill_before`` (ISO 8601 UTC), or undated, are backfill — history and
+    baseline, not alerts.
     """
 
     source: str

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from scrapy import Spider, signals
-from scrapy.crawler import AsyncCrawlerProcess
+from scrapy.crawler import AsyncCrawlerProcess, Crawler
 
 from crawler.exceptions import SpiderLoadError
 from crawler.job import CrawlJob, CrawlSummary, SourceTarget
@@ -49,12 +49,20 @@ def run_job(job: CrawlJob, out: TextIO) -> bool:
         except SpiderLoadError as exc:
             reporter.report(CrawlSummary.unreported(target.name, str(exc)))
             continue
-        crawler = process.create_crawler(spider)
+        crawler = create_source_crawler(process, job, target, spider)
         crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
         process.crawl(crawler, **spider_arguments(target, job.max_pages))
     if process.crawlers:
         process.start()
     return reporter.reported == {target.name for target in job.sources}
+
+
+def create_source_crawler(
+    process: AsyncCrawlerProcess, job: CrawlJob, target: SourceTarget, spider: type[Spider] | str
+) -> Crawler:
+    """A crawler with settings of its own: with Redis, each source has its own shared run."""
+    spidercls = process.spider_loader.load(spider) if isinstance(spider, str) else spider
+    return process.create_crawler(Crawler(spidercls, build_settings(job, target)))
 
 
 def spider_arguments(target: SourceTarget, max_pages: int | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from crawler.job import CrawlJob
+from crawler.job import CrawlJob, SourceTarget
 from repwatch.config import CrawlConfig
 
 BOT_NAME = "repwatch"
@@ -70,6 +70,13 @@ ITEM_PIPELINES = {
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 
+# Distributed crawling (REPWATCH_REDIS_URL set): scrapy-redis keeps the request queue and
+# the dupe filter in Redis, one pair of keys per source and run (crawler/scheduler.py says
+# why per run and why persisted). Without Redis these stay unused.
+SHARED_SCHEDULER = "crawler.scheduler.SharedRunScheduler"
+SHARED_DUPEFILTER = "scrapy_redis.dupefilter.RFPDupeFilter"
+REPWATCH_REDIS_KEY_TTL = 3 * 3600
+
 # This project's own settings.
 REPWATCH_DATABASE_URL = ""
 REPWATCH_ALLOW_PRIVATE_NETWORKS = False
@@ -97,8 +104,31 @@ def from_config(crawl: CrawlConfig) -> dict[str, Any]:
     }
 
 
-def build_settings(job: CrawlJob) -> Settings:
-    """Defaults from this module, then the configuration, then the job's own overrides."""
+def run_number(started_at: float, every_s: float) -> int:
+    """The run a crawl of a source started at `started_at` (Unix time) belongs to: the
+    number of its interval, the same on every worker whose clock agrees."""
+    return int(started_at // max(every_s, 1.0))
+
+
+def shared_run_settings(redis_url: str, target: SourceTarget, started_at: float) -> dict[str, Any]:
+    """The scrapy-redis settings of one source's crawl: its run's queue and dupe filter."""
+    prefix = f"repwatch:{target.name}:{run_number(started_at, target.every_s)}"
+    return {
+        "SCHEDULER": SHARED_SCHEDULER,
+        "DUPEFILTER_CLASS": SHARED_DUPEFILTER,
+        # Never cleared on close: another worker may still be crawling this run.
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",
+        "REDIS_URL": redis_url,
+        # Outlives the run and a late peer's crawl of it, then Redis forgets the run.
+        "REPWATCH_REDIS_KEY_TTL": int(2 * target.every_s) + CLOSESPIDER_TIMEOUT,
+    }
+
+
+def build_settings(job: CrawlJob, target: SourceTarget | None = None) -> Settings:
+    """Defaults from this module, then the configuration, then (for one `target` of a job
+    with Redis) the shared run's keys, then the job's own overrides."""
     settings = Settings()
     settings.setmodule(__name__, priority="project")
     settings.update(from_config(job.crawl), priority="cmdline")
@@ -110,5 +140,8 @@ def build_settings(job: CrawlJob) -> Settings:
         },
         priority="cmdline",
     )
+    if job.redis_url and target is not None:
+        shared = shared_run_settings(job.redis_url, target, job.started_at)
+        settings.update(shared, priority="cmdline")
     settings.update(job.scrapy_settings, priority="cmdline")
     return settings

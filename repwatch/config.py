@@ -10,6 +10,7 @@ environment variable            setting
 ``REPWATCH_DATABASE_URL``       ``database_url``
 ``REPWATCH_ALLOW_PRIVATE_NETWORKS`` ``allow_private_networks``
 ``REPWATCH_MODEL``              ``model``
+``REPWATCH_REDIS_URL``          ``redis_url`` (shared crawl queue; docs/scaling.md)
 ``REPWATCH_SLACK_BASE_URL``     ``slack_base_url``
 ``SLACK_BOT_TOKEN``             ``slack_bot_token`` (secret, never in YAML)
 ``SLACK_APP_TOKEN``             ``slack_app_token`` (secret, never in YAML)
@@ -266,6 +267,19 @@ class SentimentConfig(_Section):
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=256, ge=8, le=4096, description="Tokens kept per text.")
     num_threads: int | None = Field(default=None, ge=1, description="torch threads (CPU).")
+    quantize: bool = Field(
+        default=False, description="int8 dynamic quantisation of the models' Linear layers (CPU)."
+    )
+    models_by_lang: dict[str, str] = Field(
+        default_factory=lambda: {"ko": "starter-ko"},
+        description="A model per language code; other languages go to `model`. Default: "
+        "Korean to the bundled Korean model; {} scores everything with `model`.",
+    )
+    default_languages: list[str] = Field(
+        default=["en"],
+        description="Languages `model` is meant for; others without a model of their own "
+        "are scored by it and recorded as a fallback.",
+    )
 
 
 class CrawlConfig(_Section):
@@ -307,6 +321,11 @@ class WorkerConfig(_Section):
     )
     shutdown_timeout: timedelta = Field(
         default=timedelta(seconds=25), description="Longest wait for in-flight work on stop."
+    )
+    crawl: bool = Field(
+        default=True,
+        description="Run the sources' crawl jobs; false: only score, decide and send "
+        "(a scoring worker, e.g. on a GPU host, beside crawling workers).",
     )
     metrics_port: int | None = Field(
         default=9108, ge=1, le=65535, description="Prometheus /metrics port; null disables."
@@ -364,6 +383,12 @@ class Settings(BaseSettings):
     model: str = Field(
         default="starter", description="'starter', a local model directory or a hub id."
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for crawling with several workers (scrapy-redis): a shared request "
+        "queue and dupe filter per source and run, e.g. redis://redis:6379/0; empty: each "
+        "worker crawls on its own (docs/scaling.md).",
+    )
     slack_base_url: str = Field(default="https://slack.com/api/")
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
@@ -402,6 +427,17 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The YAML file arrives as init arguments; the environment overrides it.
         return (env_settings, init_settings)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"^(redis|rediss|unix)://", value):
+            raise ValueError(
+                "must be a redis://, rediss:// or unix:// URL, e.g. redis://redis:6379"
+            )
+        return value
 
     @model_validator(mode="after")
     def _apply_channel_override(self) -> Settings:

@@ -8,18 +8,30 @@ from rich.console import Console
 
 from repwatch import steps
 from repwatch.config import Settings
+from sentiment.results import TextScorer
+from sentiment.routing import RoutedScorer
 from sentiment.scorer import Scorer
 from storage.migrate import upgrade
 
 
-def load_scorer(settings: Settings) -> Scorer:
-    """The configured sentiment model, with the configured batch and thread settings."""
-    return Scorer.load(
-        settings.model,
-        batch_size=settings.sentiment.batch_size,
-        max_length=settings.sentiment.max_length,
-        num_threads=settings.sentiment.num_threads,
-    )
+def load_scorer(settings: Settings, model: str | None = None) -> TextScorer:
+    """The configured model (or `model`), routed by language when models_by_lang is set."""
+    config = settings.sentiment
+
+    def load(name: str) -> Scorer:
+        return Scorer.load(
+            name,
+            batch_size=config.batch_size,
+            max_length=config.max_length,
+            num_threads=config.num_threads,
+            quantize=config.quantize,
+        )
+
+    default = load(model or settings.model)
+    if not config.models_by_lang:
+        return default
+    by_language = {lang: load(name) for lang, name in config.models_by_lang.items()}
+    return RoutedScorer(default, by_language, config.default_languages)
 
 
 def run_pass(

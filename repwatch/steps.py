@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.playbook import load_playbook
@@ -21,12 +21,15 @@ from alerts.sla import queue_reminders
 from alerts.source_health import queue_source_health_alert
 from crawler.runner import CrawlSummary, crawl_sources
 from repwatch.config import Settings
-from sentiment.scorer import ScoreInput, Scorer, SentimentResult
+from sentiment.results import ScoreInput, SentimentResult, TextScorer
 from storage.db import session_scope
 from storage.models import Mention, Score, Source, utcnow
-from storage.repository import mentions_needing_score, sync_sources
+from storage.repository import claim_mentions_to_score, sync_sources
 
 SCORE_CHUNK = 256
+# The PostgreSQL advisory lock deciding holds: any number that no other lock of the
+# database's users takes ("rw-decid" as eight ASCII bytes).
+DECIDE_LOCK_KEY = 0x72772D6465636964
 
 
 def due_sources(settings: Settings, now: datetime | None = None) -> list[str]:
@@ -84,13 +87,18 @@ def text_for_scoring(mention: Mention) -> str:
     return body
 
 
-def score_pending(settings: Settings, scorer: Scorer) -> int:
-    """Score every mention not yet scored or edited since; returns how many were scored."""
+def score_pending(settings: Settings, scorer: TextScorer) -> int:
+    """Score every mention not yet scored or edited since; returns how many were scored.
+
+    Each chunk is claimed in its own transaction (``claim_mentions_to_score``), so
+    several workers scoring at once on PostgreSQL never score the same mention twice.
+    """
+    chunk = max(SCORE_CHUNK, settings.sentiment.batch_size)
     scored = 0
     while True:
         with session_scope(settings.database_url) as session:
-            mentions = list(session.scalars(mentions_needing_score(SCORE_CHUNK)))
-            if not mentions:
+            mentions = claim_mentions_to_score(session, chunk)
+            if mentions is None:
                 return scored
             inputs = [
                 ScoreInput(text_for_scoring(m), rating=m.rating, lang=m.lang) for m in mentions
@@ -112,6 +120,7 @@ def _store_score(session: Session, mention: Mention, result: SentimentResult) ->
     score.prob_positive = result.probs["positive"]
     score.score = result.score
     score.confidence = result.confidence
+    score.lang_fallback = result.fallback
     score.content_hash = mention.content_hash
     score.scored_at = utcnow()
     if mention.lang is None and result.lang:
@@ -119,9 +128,22 @@ def _store_score(session: Session, mention: Mention, result: SentimentResult) ->
 
 
 def decide(settings: Settings) -> int:
-    """Turn scored mentions into alerts queued in the outbox; returns alerts created."""
+    """Turn scored mentions into alerts queued in the outbox; returns alerts created.
+
+    One worker decides at a time (``hold_decide_lock``): deciding reads which mentions
+    have no alert yet and groups them into incidents, and two deciders that could not see
+    each other's uncommitted alerts would group the same complaints differently.
+    """
     with session_scope(settings.database_url) as session:
+        hold_decide_lock(session)
         return create_alerts(session, settings)
+
+
+def hold_decide_lock(session: Session) -> None:
+    """Wait for, then hold until commit, PostgreSQL's lock on deciding (SQLite: no-op;
+    it has one writer at a time anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(DECIDE_LOCK_KEY)))
 
 
 def remind(settings: Settings, now: datetime | None = None) -> tuple[int, int]:

@@ -6,12 +6,19 @@ crawl of every source is a fresh, isolated Scrapy run. After each crawl the new
 mentions are scored, decided and sent at once: the time from a post going public to
 a responder holding the alert is one crawl interval plus seconds. A periodic pass
 also retries the outbox when no crawl finished.
+
+Several workers may share one database (docs/scaling.md): crawls share a queue in Redis
+when ``redis_url`` is set, scoring claims its rows, deciding takes a lock, and sending
+claims one outbox message at a time. With ``worker.crawl`` off a worker only scores,
+decides and sends (a scoring worker, e.g. on a GPU host).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -19,6 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from rich.console import Console
+from sqlalchemy import func, select
 
 from reports.schedule import next_report_time
 from reports.weekly import last_complete_week
@@ -27,13 +35,33 @@ from repwatch.commands.report import build_weekly_report, queue_weekly_digest
 from repwatch.config import Settings, SourceConfig
 from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
-from sentiment.scorer import Scorer
-from storage.db import session_scope
+from sentiment.results import TextScorer
+from storage.db import get_engine, session_scope
 from storage.migrate import upgrade
 from storage.repository import sync_sources
 
 log = logging.getLogger(__name__)
 CRAWL_THREADS = 4
+# The PostgreSQL advisory lock a starting worker holds ("rw-start" as eight ASCII bytes).
+STARTUP_LOCK_KEY = 0x72772D7374617274
+
+
+@contextmanager
+def startup_lock(database_url: str) -> Iterator[None]:
+    """Hold PostgreSQL's worker start-up lock on a connection of its own (SQLite: no-op;
+    its single writer already serialises start-ups)."""
+    engine = get_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.execute(select(func.pg_advisory_lock(STARTUP_LOCK_KEY)))
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(STARTUP_LOCK_KEY)))
+            connection.commit()
 
 
 class Worker:
@@ -43,8 +71,9 @@ class Worker:
         self.settings = settings
         self.console = console
         self.metrics = metrics
-        self._scorer: Scorer | None = None
+        self._scorer: TextScorer | None = None
         self._pass_lock = threading.Lock()
+        self._pass_wanted = threading.Event()
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(CRAWL_THREADS)},
@@ -53,9 +82,10 @@ class Worker:
         )
 
     def schedule(self, now: datetime) -> None:
-        """A crawl job per enabled source, starting now, and the periodic pass."""
+        """A crawl job per enabled source (unless `worker.crawl` is off), starting now, and
+        the periodic pass."""
         for source in self.settings.sources:
-            if source.enabled:
+            if source.enabled and self.settings.worker.crawl:
                 self._scheduler.add_job(
                     self.crawl_source,
                     self._interval(source),
@@ -95,13 +125,31 @@ class Worker:
         self.process()
 
     def process(self) -> None:
-        """Score, decide and send; one pass at a time, the next waits for it."""
-        with self._pass_lock:
+        """Score, decide and send; one pass at a time.
+
+        Never waits: while a pass runs, a call only asks for one more pass, which the
+        running one makes when it finishes. A crawl thread that waited here would start
+        no crawl until scoring caught up, and the sources it could crawl meanwhile (or,
+        with several workers, take from the others) would wait.
+        """
+        self._pass_wanted.set()
+        while self._pass_lock.acquire(blocking=False):
             try:
-                self._process_once()
-            except Exception:
-                self.metrics.step_failures.labels("process").inc()
-                log.exception("score/decide/send pass failed; it is retried on the next pass")
+                while self._pass_wanted.is_set():
+                    self._pass_wanted.clear()
+                    self._process_logged()
+            finally:
+                self._pass_lock.release()
+            if not self._pass_wanted.is_set():
+                return
+            # Asked for after the last pass began and before the release: make it.
+
+    def _process_logged(self) -> None:
+        try:
+            self._process_once()
+        except Exception:
+            self.metrics.step_failures.labels("process").inc()
+            log.exception("score/decide/send pass failed; it is retried on the next pass")
 
     def _process_once(self) -> None:
         if self._scorer is None:
@@ -142,15 +190,22 @@ class Worker:
         """Start, block until `stop` is set, then stop gracefully (see `shutdown`)."""
         # A periodic pass skipped while a crawl-triggered pass runs is expected, not news.
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-        upgrade(self.settings.database_url)
-        # Source rows exist before crawl jobs start in parallel threads: no insert race.
-        with session_scope(self.settings.database_url) as session:
-            sync_sources(session, self.settings.brand.name, self.settings.sources)
+        self.prepare_database()
         self.schedule(datetime.now(UTC))
         self._scheduler.start()
-        log.info("worker started with %d source(s)", len(self._scheduler.get_jobs()) - 1)
+        crawling = [job for job in self._scheduler.get_jobs() if job.id.startswith("crawl:")]
+        log.info("worker started, crawling %d source(s)", len(crawling))
         stop.wait()
         self.shutdown()
+
+    def prepare_database(self) -> None:
+        """Migrate and sync the source rows, one starting worker at a time: workers started
+        together on a fresh database would otherwise both create its tables and rows."""
+        with startup_lock(self.settings.database_url):
+            upgrade(self.settings.database_url)
+            # Source rows exist before crawl jobs start in parallel threads: no insert race.
+            with session_scope(self.settings.database_url) as session:
+                sync_sources(session, self.settings.brand.name, self.settings.sources)
 
     def shutdown(self) -> None:
         """Stop scheduling, let in-flight jobs finish (bounded), flush the outbox once."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sentiment.exceptions import InvalidInputError
 from sentiment.fusion import check_rating
@@ -36,16 +37,30 @@ class SentimentResult:
     confidence: float = 0.0
     model: str = ""
     lang: str | None = None
+    # The text's language has no model of its own and the default model is not meant
+    # for it either (sentiment.routing).
+    fallback: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-able dict: label, score, probs (rounded to 4 decimals), model, lang."""
-        return {
+        """A JSON-able dict: label, score, probs (rounded to 4 decimals), model, lang,
+        and ``fallback: true`` when the language fell back to the default model."""
+        values: dict[str, Any] = {
             "label": self.label,
             "score": round(self.score, _JSON_DECIMALS),
             "probs": {name: round(prob, _JSON_DECIMALS) for name, prob in self.probs.items()},
             "model": self.model,
             "lang": self.lang,
         }
+        return values | {"fallback": True} if self.fallback else values
+
+
+class TextScorer(Protocol):
+    """What the flow needs of a scorer: one model (Scorer) or routed by language."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def score(self, inputs: Sequence[ScoreInput]) -> list[SentimentResult]: ...
 
 
 def result_from_probs(probs: dict[str, float], model: str, lang: str | None) -> SentimentResult:

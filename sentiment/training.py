@@ -37,6 +37,7 @@ from sentiment.labels import CANONICAL_LABELS
 from sentiment.preprocess import clean_text, encode
 from sentiment.report import write_report
 from sentiment.scorer import Scorer
+from sentiment.scratch import SCRATCH_MODEL, ScratchShape, build_scratch_model
 
 Progress = Callable[[str], None]
 _CHECKPOINTS = "checkpoints"
@@ -208,7 +209,11 @@ def run_training(
 ) -> tuple[Any, Any]:
     """Fine-tune on the examples, with checkpoints and resume; return (tokenizer, model)."""
     set_seed(config.seed)
-    tokenizer, network = build_model(config.base_model or default_base_model())
+    if config.base_model == SCRATCH_MODEL:
+        progress("learning a WordPiece vocabulary from the training texts")
+        tokenizer, network = build_scratch_model([ex.text for ex in examples], ScratchShape())
+    else:
+        tokenizer, network = build_model(config.base_model or default_base_model())
     encoded = encode(tokenizer, [clean_text(ex.text) for ex in examples], config.max_length)
     targets = [CANONICAL_LABELS.index(ex.label) for ex in examples]
     batches = batch_order(len(examples), config.batch_size, config.epochs, config.seed)
@@ -237,11 +242,19 @@ def save_model(network: Any, tokenizer: Any, out_dir: Path) -> int:
     return sum(path.stat().st_size for path in out_dir.iterdir() if path.is_file())
 
 
-def train(config: TrainConfig, progress: Progress = print) -> dict[str, Any]:
-    """Train, save the model into config.out_dir, evaluate it and write the report."""
+def train(
+    config: TrainConfig, progress: Progress = print, extra: Sequence[Example] = ()
+) -> dict[str, Any]:
+    """Train, save the model into config.out_dir, evaluate it and write the report.
+
+    `extra` examples (responders' corrections from Slack) join the training side only.
+    """
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
     split = _load(config, progress)
+    if extra:
+        split = DataSplit([*split.train, *extra], split.validation)
+        progress(f"added {len(extra)} corrections from Slack feedback to the training data")
     started = time.monotonic()
     tokenizer, network = run_training(config, split.train, progress)
     size = save_model(network, tokenizer, config.out_dir)
@@ -252,7 +265,11 @@ def train(config: TrainConfig, progress: Progress = print) -> dict[str, Any]:
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
     }
     report = evaluate_split(str(config.out_dir), split, config, progress)
-    report["training"] = training | {"train_examples": len(split.train), "model_bytes": size}
+    report["training"] = training | {
+        "train_examples": len(split.train),
+        "feedback_examples": len(extra),
+        "model_bytes": size,
+    }
     write_report(report, config.out_dir)
     shutil.rmtree(config.out_dir / _CHECKPOINTS, ignore_errors=True)
     return report

@@ -139,6 +139,8 @@ class Score(Base):
     prob_positive: Mapped[float] = mapped_column(Float)
     score: Mapped[float] = mapped_column(Float)
     confidence: Mapped[float] = mapped_column(Float)
+    # Scored by the default model although it is not meant for the text's language.
+    lang_fallback: Mapped[bool] = mapped_column(default=False, server_default=false())
     content_hash: Mapped[str] = mapped_column(String(64))
     scored_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Mention, Score, Source, utcnow
+from storage.models import Feedback, Mention, Score, Source, utcnow
 
 
 class UpsertResult(enum.Enum):
@@ -152,3 +152,33 @@ def mentions_needing_score(limit: int | None = None) -> Select[Mention]:
         .order_by(Mention.id)
     )
     return stmt.limit(limit) if limit else stmt
+
+
+def claim_mentions_to_score(session: Session, limit: int) -> list[Mention] | None:
+    """Hold up to `limit` mentions needing a score for this transaction; None when no
+    such mention is free (every one is scored, or held by another worker).
+
+    On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: concurrent scorers hold
+    different rows. The locking query sees the database as it was when it started, and a
+    row whose score another worker committed since is locked all the same (the mention row
+    itself did not change), so the held rows are read again by a new statement, which
+    sees that commit; the list may then be shorter than what was held, even empty.
+    SQLite has one writer at a time and ignores the lock clause.
+    """
+    claim = (
+        mentions_needing_score(limit)
+        .with_only_columns(Mention.id)
+        .with_for_update(of=Mention, skip_locked=True)
+    )
+    held = list(session.scalars(claim))
+    if not held:
+        return None
+    return list(session.scalars(mentions_needing_score().where(Mention.id.in_(held))))
+
+
+def feedback_corrections(session: Session) -> list[tuple[str, str, str | None]]:
+    """(text, corrected label, language) of every correction responders gave in Slack."""
+    rows = session.execute(
+        select(Feedback.text, Feedback.corrected_label, Feedback.lang).order_by(Feedback.id)
+    )
+    return [(text, label, lang) for text, label, lang in rows]

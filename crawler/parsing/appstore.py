@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.parsing.payload import load_json
+from crawler.parsing.payload import as_dict, load_json
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import normalise_rating
 from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date, stable_id
@@ -31,8 +31,9 @@ def read_appstore(body: bytes, url: str) -> ParsedPage:
     feed = data.get("feed") if isinstance(data, dict) else None
     if not isinstance(feed, dict):
         return ParsedPage(problems=["not an App Store customer-reviews feed (no 'feed' object)"])
-    entries = feed.get("entry") or []
+    entries = feed.get("entry")
     entries = [entries] if isinstance(entries, dict) else entries
+    entries = entries if isinstance(entries, list) else []
     reviews = [e for e in entries if isinstance(e, dict) and "im:rating" in e]
     mentions = [_review(entry) for entry in reviews]
     next_url = _next_page(url, _last_page(feed)) if mentions else None
@@ -73,7 +74,7 @@ def _content(entry: dict[str, Any]) -> Any:
     """The plain-text body; old feeds list a text and an html variant."""
     content = entry.get("content")
     if isinstance(content, list):
-        texts = [c for c in content if (c.get("attributes") or {}).get("type") == "text"]
+        texts = [c for c in content if as_dict(as_dict(c).get("attributes")).get("type") == "text"]
         content = (texts or content or [None])[0]
     return content.get("label") if isinstance(content, dict) else None
 
@@ -97,7 +98,7 @@ def _count(value: Any) -> int | None:
 def _last_page(feed: dict[str, Any]) -> int | None:
     links = feed.get("link") or []
     for link in links if isinstance(links, list) else [links]:
-        attributes = link.get("attributes", {}) if isinstance(link, dict) else {}
+        attributes = as_dict(as_dict(link).get("attributes"))
         if attributes.get("rel") == "last":
             match = _PAGE.search(str(attributes.get("href") or ""))
             return int(match.group(1)) if match else None

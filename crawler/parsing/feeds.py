@@ -13,18 +13,20 @@ import io
 import logging
 import re
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.text import (
+    absolute_url,
     clean_optional,
     clean_text,
     excerpt,
     primary_language,
     stable_id,
     utc_from_struct,
+    web_url,
 )
 from storage.repository import MentionData
 
@@ -44,7 +46,13 @@ def read_feed(body: bytes, url: str) -> ParsedPage:
     feedparser is lenient: a feed with a syntax error often still yields the
     entries before the error, and those are kept.
     """
-    parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False)
+    except Exception as exc:
+        # feedparser means never to raise, but broken markup trips its own bugs (seen:
+        # UnicodeDecodeError on the encoding declaration, AttributeError 'end_width',
+        # TypeError in its loose parser): a malformed feed all the same.
+        return ParsedPage(problems=[f"malformed feed: {exc.__class__.__name__}: {exc}"])
     language = primary_language(parsed.feed.get("language"))
     mentions = [_entry_mention(entry, url, language) for entry in parsed.entries]
     return ParsedPage(mentions=mentions, problems=_feed_problems(parsed))
@@ -63,7 +71,7 @@ def _feed_problems(parsed: Any) -> list[str]:
     # A declared encoding that had to be overridden is not a broken feed.
     if parsed.bozo and not isinstance(exc, feedparser.CharacterEncodingOverride):
         return [f"malformed feed: {exc}"]
-    if not parsed.version:
+    if not parsed.get("version"):  # an empty body has no version at all
         return ["not an RSS or Atom feed"]
     return []
 
@@ -105,9 +113,8 @@ def _entry_language(entry: Any) -> str | None:
 
 def _entry_link(entry: Any, feed_url: str) -> str | None:
     link = entry.get("link")
-    if not link:
-        return None
-    return unwrap_redirect(urljoin(feed_url, str(link).strip()))
+    absolute = absolute_url(feed_url, str(link)) if link else None
+    return unwrap_redirect(absolute) if absolute else None
 
 
 def unwrap_redirect(url: str) -> str:
@@ -116,4 +123,4 @@ def unwrap_redirect(url: str) -> str:
     if not parts.netloc.split(":")[0].startswith("www.google.") or parts.path != "/url":
         return url
     target = parse_qs(parts.query).get("url", [""])[0]
-    return target if urlsplit(target).scheme in ("http", "https") else url
+    return target if web_url(target, target) == target else url

@@ -8,13 +8,19 @@ item's discussion page, the one stable URL for stories and comments alike.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.parsing.payload import load_json
 from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date
+from crawler.parsing.text import (
+    clean_optional,
+    clean_text,
+    excerpt,
+    parse_date,
+    utc_from_timestamp,
+)
 from storage.repository import MentionData
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"
@@ -35,7 +41,8 @@ def read_hn(body: bytes, url: str) -> ParsedPage:
 
 
 def _is_comment(hit: dict[str, Any]) -> bool:
-    return "comment" in (hit.get("_tags") or []) or bool(hit.get("comment_text"))
+    tags = hit.get("_tags")
+    return (isinstance(tags, list) and "comment" in tags) or bool(hit.get("comment_text"))
 
 
 def _hit(hit: dict[str, Any]) -> MentionData:
@@ -55,10 +62,7 @@ def _hit(hit: dict[str, Any]) -> MentionData:
 
 
 def _created(hit: dict[str, Any]) -> datetime | None:
-    seconds = hit.get("created_at_i")
-    if isinstance(seconds, int) and not isinstance(seconds, bool):
-        return datetime.fromtimestamp(seconds, UTC)
-    return parse_date(hit.get("created_at"))
+    return utc_from_timestamp(hit.get("created_at_i")) or parse_date(hit.get("created_at"))
 
 
 def _reach(hit: dict[str, Any]) -> dict[str, int] | None:
@@ -72,7 +76,8 @@ def with_query(url: str, **params: str) -> str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     query.update(params)
-    return urlunsplit(parts._replace(query=urlencode(query, safe="(),>")))
+    # errors="replace": an id from the payload may hold a lone surrogate ("\ud800").
+    return urlunsplit(parts._replace(query=urlencode(query, safe="(),>", errors="replace")))
 
 
 def _next_page(data: dict[str, Any], url: str) -> str | None:

@@ -42,10 +42,16 @@ def read_mastodon(body: bytes, url: str) -> ParsedPage:
     mentions: dict[str, MentionData] = {}
     for status in statuses:
         if isinstance(status, dict) and status.get("id") is not None:
-            mention = _status(status.get("reblog") or status)
+            mention = _status(_boosted(status) or status)
             mentions.setdefault(mention.external_id, mention)
     page_ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
     return ParsedPage(mentions=list(mentions.values()), next_url=_older_page(url, page_ids))
+
+
+def _boosted(status: dict[str, Any]) -> dict[str, Any] | None:
+    """The status a boost (``reblog``) carries, when it is one."""
+    reblog = status.get("reblog")
+    return reblog if isinstance(reblog, dict) and reblog.get("id") is not None else None
 
 
 def _status(status: dict[str, Any]) -> MentionData:
@@ -53,7 +59,7 @@ def _status(status: dict[str, Any]) -> MentionData:
     return MentionData(
         external_id=str(status["id"]),
         text=clean_text(status.get("content")) or clean_text(status.get("spoiler_text")),
-        url=status.get("url") or status.get("uri"),
+        url=_text_or_none(status.get("url")) or _text_or_none(status.get("uri")),
         author=clean_optional(account.get("acct") or account.get("username")),
         title=clean_optional(status.get("spoiler_text")),
         lang=primary_language(status.get("language")),
@@ -61,6 +67,10 @@ def _status(status: dict[str, Any]) -> MentionData:
         raw_excerpt=excerpt({key: status.get(key) for key in _EXCERPT_KEYS if key in status}),
         reach=_reach(status, account),
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _reach(status: dict[str, Any], account: dict[str, Any]) -> dict[str, int] | None:

@@ -9,13 +9,18 @@ comments. The next page is the same URL with ``after=<fullname>``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from crawler.parsing.hn import with_query
 from crawler.parsing.payload import load_json
 from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import clean_optional, clean_text, excerpt, primary_language
+from crawler.parsing.text import (
+    clean_optional,
+    clean_text,
+    excerpt,
+    primary_language,
+    utc_from_timestamp,
+)
 from storage.repository import MentionData
 
 SITE = "https://www.reddit.com"
@@ -54,7 +59,8 @@ def _things(listings: list[Any], depth: int) -> Iterator[dict[str, Any]]:
     if depth > MAX_DEPTH:
         return
     for listing in listings:
-        for child in listing["data"].get("children") or []:
+        children = listing["data"].get("children")
+        for child in children if isinstance(children, list) else []:
             if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
                 continue
             if child.get("kind") in ("t1", "t3"):
@@ -76,7 +82,7 @@ def _mention(kind: str, data: dict[str, Any]) -> MentionData:
         author=_author(data.get("author")),
         title=title,
         lang=primary_language(data.get("lang")),
-        published_at=_created(data.get("created_utc")),
+        published_at=utc_from_timestamp(data.get("created_utc")),
         raw_excerpt=excerpt({key: data.get(key) for key in _EXCERPT_KEYS if key in data}),
         reach=_reach(data),
     )
@@ -85,12 +91,6 @@ def _mention(kind: str, data: dict[str, Any]) -> MentionData:
 def _author(name: Any) -> str | None:
     author = clean_optional(name)
     return None if author in (None, "[deleted]") else author
-
-
-def _created(value: Any) -> datetime | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
-    return None
 
 
 def _reach(data: dict[str, Any]) -> dict[str, int] | None:

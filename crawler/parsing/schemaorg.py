@@ -12,22 +12,24 @@ import logging
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import extruct
 from extruct.jsonld import JsonLdExtractor
 from extruct.utils import parse_html
+from lxml import etree
 from lxml.html import HtmlElement
 
 from crawler.parsing.payload import decode_text
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.text import (
+    absolute_url,
     clean_optional,
     clean_text,
     excerpt,
     parse_date,
     primary_language,
     stable_id,
+    web_url,
 )
 from storage.repository import MentionData
 
@@ -44,7 +46,9 @@ def read_schemaorg(html: bytes | str, url: str) -> ParsedPage:
     """Reviews, problems and the ``rel=next`` page of one HTML payload."""
     tree = _parse(html)
     data, problems = _jsonld(tree, url)
-    data.extend(_microdata(tree, url))
+    microdata, problem = _microdata(tree, url)
+    data.extend(microdata)
+    problems.extend([problem] if problem else [])
     mentions: dict[str, MentionData] = {}
     for review in _find_reviews(data, depth=0):
         mention = review_mention(review, url)
@@ -69,7 +73,15 @@ def _parse(html: bytes | str) -> HtmlElement:
     # Decode first (BOM, <meta charset>, fallbacks), then parse as UTF-8, so that a
     # wrong or missing declaration never garbles the text.
     text = html if isinstance(html, str) else decode_text(html)
-    return parse_html(text.encode("utf-8"), encoding="utf-8")
+    return parse_page_html(text)
+
+
+def parse_page_html(text: str) -> HtmlElement:
+    """The element tree of an HTML page; an empty tree for a page with no document at all."""
+    try:
+        return parse_html(text.encode("utf-8"), encoding="utf-8")
+    except etree.ParserError:  # lxml: "Document is empty"
+        return parse_html(b"<html></html>", encoding="utf-8")
 
 
 def _jsonld(tree: HtmlElement, url: str) -> tuple[list[Any], list[str]]:
@@ -84,9 +96,12 @@ def _jsonld(tree: HtmlElement, url: str) -> tuple[list[Any], list[str]]:
     return data, problems
 
 
-def _microdata(tree: HtmlElement, url: str) -> list[Any]:
-    extracted = extruct.extract(tree, base_url=url, syntaxes=["microdata"], uniform=True)
-    return list(extracted.get("microdata", []))
+def _microdata(tree: HtmlElement, url: str) -> tuple[list[Any], str | None]:
+    try:
+        extracted = extruct.extract(tree, base_url=url, syntaxes=["microdata"], uniform=True)
+    except ValueError as exc:  # extruct resolving an itemtype or href that is not a URL
+        return [], f"microdata could not be read: {exc}"
+    return list(extracted.get("microdata", [])), None
 
 
 def _find_reviews(node: Any, depth: int) -> Iterator[dict[str, Any]]:
@@ -133,7 +148,7 @@ def _review_id(review: dict[str, Any], page_url: str) -> str | None:
     """The review's own identifier: ``@id`` (any IRI, e.g. a ``urn:``), else its own ``url``."""
     declared = review.get("@id")
     if isinstance(declared, str) and declared.strip():
-        return urljoin(page_url, declared.strip())
+        return absolute_url(page_url, declared) or declared.strip()
     url = _review_url(review, page_url)
     return url if url != page_url else None
 
@@ -142,10 +157,9 @@ def _review_url(review: dict[str, Any], page_url: str) -> str:
     """The review's own ``@id`` or ``url`` when it has one, else the page's URL."""
     for key in ("@id", "url"):
         value = review.get(key)
-        if isinstance(value, str) and value.strip():
-            absolute = urljoin(page_url, value.strip())
-            if urlsplit(absolute).scheme in ("http", "https"):
-                return absolute
+        absolute = web_url(page_url, value) if isinstance(value, str) and value.strip() else None
+        if absolute:
+            return absolute
     return page_url
 
 
@@ -199,7 +213,7 @@ def _number(value: Any) -> float | None:
 def _next_url(tree: HtmlElement, url: str) -> str | None:
     for element in tree.xpath(_NEXT_LINKS):
         if "next" in element.get("rel", "").lower().split():
-            target = urljoin(url, element.get("href").strip())
-            if urlsplit(target).scheme in ("http", "https"):
+            target = web_url(url, element.get("href"))
+            if target:
                 return target
     return None

@@ -8,6 +8,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import dateparser
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
@@ -15,6 +16,8 @@ from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 EXCERPT_CHARS = 2000
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|h[1-6]|tr)\b[^>]*>", re.IGNORECASE)
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lone surrogate (JSON "\ud800" escapes) cannot be written as UTF-8 anywhere.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
 _LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 _DATEPARSER_SETTINGS = {
@@ -32,13 +35,28 @@ def clean_text(value: Any) -> str:
     text = _BLOCK_TAGS.sub(" ", value)
     text = remove_tags_with_content(text, which_ones=("script", "style"))
     text = replace_entities(remove_tags(text))
-    text = _CONTROL_CHARS.sub("", text)
+    text = scrub(_CONTROL_CHARS.sub("", text))
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def scrub(text: str) -> str:
+    """`text` with lone surrogates replaced by U+FFFD, so that it can be stored and printed."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def clean_optional(value: Any) -> str | None:
     """Like :func:`clean_text`, but None for an empty result."""
     return clean_text(value) or None
+
+
+def utc_from_timestamp(value: Any) -> datetime | None:
+    """An aware UTC datetime from Unix seconds; None for anything that is not a usable time."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):  # out of range, NaN
+        return None
 
 
 def utc_from_struct(value: time.struct_time | None) -> datetime | None:
@@ -66,6 +84,22 @@ def parse_date(value: Any) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def absolute_url(base: str, link: str) -> str | None:
+    """`link` resolved against `base`; None when it cannot be a URL (``http://[::1``)."""
+    try:
+        joined = urljoin(base, link.strip())
+        urlsplit(joined)
+    except ValueError:
+        return None
+    return joined
+
+
+def web_url(base: str, link: str) -> str | None:
+    """Like :func:`absolute_url`, but only an http(s) URL."""
+    joined = absolute_url(base, link)
+    return joined if joined and urlsplit(joined).scheme in ("http", "https") else None
+
+
 def stable_id(*parts: str | None) -> str:
     """An id from content, for items whose source gives none (same content, same id)."""
     joined = "\x1f".join(part or "" for part in parts)
@@ -83,4 +117,4 @@ def primary_language(value: Any) -> str | None:
 def excerpt(value: Any) -> str:
     """A bounded JSON rendering of raw source data, kept for debugging parsers."""
     text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
-    return text[:EXCERPT_CHARS]
+    return scrub(text[:EXCERPT_CHARS])

@@ -15,13 +15,12 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from extruct.utils import parse_html
 from lxml.html import HtmlElement
 
 from crawler.parsing.hn import with_query
 from crawler.parsing.payload import as_dict, decode_text
 from crawler.parsing.result import ParsedPage
-from crawler.parsing.schemaorg import normalise_rating, read_schemaorg
+from crawler.parsing.schemaorg import normalise_rating, parse_page_html, read_schemaorg
 from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date
 from storage.repository import MentionData
 
@@ -36,7 +35,7 @@ def read_trustpilot(body: bytes, url: str, declared_encoding: str | None = None)
     text = decode_text(body, declared_encoding)
     if not text.strip():
         return ParsedPage(problems=["empty page"])
-    tree = parse_html(text.encode("utf-8"), encoding="utf-8")
+    tree = parse_page_html(text)
     page_data, problem = _next_data(tree)
     if page_data is None:
         return _from_jsonld(text, url, [problem] if problem else [])

@@ -7,7 +7,7 @@ from datetime import UTC
 from scrapy.crawler import Crawler
 
 from crawler.items import MentionItem
-from crawler.parsing.text import EXCERPT_CHARS, stable_id
+from crawler.parsing.text import EXCERPT_CHARS, scrub, stable_id
 
 # Column widths of storage.models.Mention.
 MAX_EXTERNAL_ID = 512
@@ -35,8 +35,9 @@ class NormaliseMentionPipeline:
         return cls(crawler.settings.getint("REPWATCH_MAX_TEXT_CHARS"))
 
     def process_item(self, item: MentionItem) -> MentionItem:
-        item["external_id"] = bounded_id(str(item["external_id"]))
-        item["text"] = truncate(str(item["text"]).strip(), self.max_text_chars)
+        item["external_id"] = bounded_id(scrub(str(item["external_id"])))
+        item["text"] = truncate(scrub(str(item["text"])).strip(), self.max_text_chars)
+        item["url"] = _bounded(item.get("url"), None)
         item["author"] = _bounded(item.get("author"), MAX_AUTHOR)
         item["lang"] = _bounded(item.get("lang"), MAX_LANG)
         item["title"] = _bounded(item.get("title"), None)
@@ -55,7 +56,7 @@ def bounded_id(external_id: str) -> str:
 
 
 def _bounded(value: object, limit: int | None) -> str | None:
-    text = str(value).strip() if value is not None else ""
+    text = scrub(str(value)).strip() if value is not None else ""
     if not text:
         return None
     return text if limit is None else truncate(text, limit)

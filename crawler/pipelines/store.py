@@ -16,7 +16,7 @@ from crawler.items import MentionItem
 from crawler.job import DEFAULT_BACKFILL_WINDOW_S
 from crawler.runs import RunContext, record_run
 from storage.db import session_scope
-from storage.models import Mention, Source, utcnow
+from storage.models import CrawlRun, Source, utcnow
 from storage.repository import MentionData, upsert_mention
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class StoreMentionPipeline:
     """Upserts each item (one short transaction per item) and counts new / updated /
     unchanged; at close, writes the `crawl_runs` row and the source's health, and
     leaves the run's summary as JSON in the ``repwatch/summary`` stat. A run is the
-    source's first (backfill) run when nothing was stored for it before.
+    source's first (backfill) run until a recorded run has brought items in.
 
     Settings: ``REPWATCH_DATABASE_URL``. The source's row must exist (``sync_sources``).
     """
@@ -62,12 +62,16 @@ class StoreMentionPipeline:
             source_id = session.scalar(select(Source.id).where(Source.name == name))
             if source_id is None:
                 raise SourceNotSyncedError(f"no row for source {name!r} in the sources table")
-            stored = session.scalar(
-                select(Mention.id).where(Mention.source_id == source_id).limit(1)
+            # A run killed half-way records no run: the one after it is still the first.
+            brought_items = session.scalar(
+                select(CrawlRun.id)
+                .where(CrawlRun.source_id == source_id, CrawlRun.items > 0)
+                .limit(1)
             )
         self.source_id = source_id
         window = float(getattr(spider, "backfill_window_s", DEFAULT_BACKFILL_WINDOW_S))
-        self.context = RunContext(source_id, utcnow(), stored is None, timedelta(seconds=window))
+        first_run = brought_items is None
+        self.context = RunContext(source_id, utcnow(), first_run, timedelta(seconds=window))
 
     def process_item(self, item: MentionItem) -> MentionItem:
         try:

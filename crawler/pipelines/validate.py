@@ -23,12 +23,19 @@ def invalid_reason(item: MentionItem) -> str | None:
     if rating is not None and not (isinstance(rating, int | float) and 1 <= rating <= 5):
         return f"rating {rating!r} is not within 1-5"
     url = item.get("url")
-    if url is not None and urlsplit(str(url)).scheme not in ("http", "https"):
+    if url is not None and _scheme(str(url)) not in ("http", "https"):
         return f"url {url!r} is not http or https"
     published_at = item.get("published_at")
     if published_at is not None and not _is_aware(published_at):
         return "published_at is not a timezone-aware datetime"
     return None
+
+
+def _scheme(url: str) -> str | None:
+    try:
+        return urlsplit(url).scheme
+    except ValueError:  # "http://[::1": not a URL at all
+        return None
 
 
 def _is_aware(value: object) -> bool:

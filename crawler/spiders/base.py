@@ -84,11 +84,14 @@ class SourceSpider(scrapy.Spider):
         self.backfill_window_s = float(backfill_window_s)
         self.history = SourceHistory("", source)
         self.newest_stored: tuple[datetime | None, str | None] = (None, None)
+        self.incremental = True
 
     async def start(self) -> AsyncIterator[Any]:
         self.history = SourceHistory(self.settings.get("REPWATCH_DATABASE_URL"), self.source_name)
         # Taken before this run stores anything: its own earlier pages must not count.
-        self.newest_stored = self.history.newest()
+        # After an interrupted or failed run the history has holes: read every page again.
+        self.incremental = self.history.is_complete()
+        self.newest_stored = self.history.newest() if self.incremental else (None, None)
         yield self.page_request(self.first_url(), page=1)
 
     def first_url(self) -> str:
@@ -140,9 +143,12 @@ class SourceSpider(scrapy.Spider):
 
     def holds_nothing_new(self, mentions: list[MentionData], kept_ids: list[str]) -> bool:
         """True when every kept item is stored already, or every item on the page is no
-        newer than the newest mention stored before this run (pages come newest first)."""
+        newer than the newest mention stored before this run (pages come newest first).
+        Never after an interrupted or failed run: what is stored may have holes."""
         if not mentions:
             return True
+        if not self.incremental:
+            return False
         if kept_ids and self.history.known_ids(kept_ids) == set(kept_ids):
             return True
         newest, _ = self.newest_stored

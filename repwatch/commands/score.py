@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -25,10 +25,7 @@ from repwatch.commands.common import (
     settings_or_exit,
 )
 from sentiment.exceptions import InvalidInputError
-from sentiment.results import ScoreInput
-
-if TYPE_CHECKING:
-    from sentiment.scorer import Scorer
+from sentiment.results import ScoreInput, TextScorer
 
 # Lines read, scored and written at a time: big files never sit in memory whole.
 CHUNK_LINES = 512
@@ -78,7 +75,7 @@ def _chunks(lines: Iterable[bytes]) -> Iterator[list[tuple[int, bytes]]]:
         yield chunk
 
 
-def score_chunk(scorer: Scorer, chunk: list[tuple[int, bytes]]) -> tuple[list[str], list[str]]:
+def score_chunk(scorer: TextScorer, chunk: list[tuple[int, bytes]]) -> tuple[list[str], list[str]]:
     """Score one chunk of numbered lines; return (output lines, error messages)."""
     records, inputs, errors = [], [], []
     for number, raw in chunk:
@@ -99,7 +96,7 @@ def score_chunk(scorer: Scorer, chunk: list[tuple[int, bytes]]) -> tuple[list[st
     return outputs, errors
 
 
-def score_stream(scorer: Scorer, lines: Iterable[bytes], out: IO[str]) -> int:
+def score_stream(scorer: TextScorer, lines: Iterable[bytes], out: IO[str]) -> int:
     """Score JSON Lines from lines into out, errors to stderr; return the bad line count."""
     bad = 0
     for chunk in _chunks(lines):
@@ -124,7 +121,11 @@ def score_command(
         str, typer.Argument(metavar="[FILE|-]", help="JSON Lines input; - is stdin.")
     ] = "-",
     model: Annotated[
-        str | None, typer.Option(help="'starter', a model directory or a hub id (default: config).")
+        str | None,
+        typer.Option(
+            help="'starter', a model directory or a hub id for every text (default: config, "
+            "with sentiment.models_by_lang routing)."
+        ),
     ] = None,
     batch_size: Annotated[
         int | None, typer.Option(min=1, help="Texts per batch (default: config).")
@@ -135,14 +136,14 @@ def score_command(
     settings = settings_or_exit(config)
     with exit_on_failure("scoring"):
         # Imported here so that the command line starts without loading torch.
-        from sentiment.scorer import Scorer
+        from repwatch.flow import load_scorer
 
-        scorer = Scorer.load(
-            model or settings.model,
-            batch_size=batch_size or settings.sentiment.batch_size,
-            max_length=settings.sentiment.max_length,
-            num_threads=settings.sentiment.num_threads,
+        tuned = settings.sentiment.model_copy(
+            update={"batch_size": batch_size or settings.sentiment.batch_size}
         )
+        if model is not None:  # one model for every text: no routing
+            tuned = tuned.model_copy(update={"models_by_lang": {}})
+        scorer = load_scorer(settings.model_copy(update={"sentiment": tuned}), model)
         with _open_input(source) as stream:
             bad = score_stream(scorer, stream, typer.get_text_stream("stdout"))
     if bad:

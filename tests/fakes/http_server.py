@@ -7,7 +7,13 @@ specification:
 - ``/status/<code>``: an empty answer with that HTTP status;
 - ``/redirect/<code>?to=<url>``: a redirect to `url`;
 - ``/flaky/<n>/<path>[?retry_after=<s>][&status=<code>]``: `code` (default 503) with
-  ``Retry-After: <s>`` (default 0) for the first `n` requests, then the route ``/<path>``.
+  ``Retry-After: <s>`` (default 0) for the first `n` requests, then the route ``/<path>``;
+- ``/stream/<n>``: `n` bytes with no ``Content-Length``, the end marked by closing.
+
+A test can hold the answer to one path (``hold(path)`` … ``release(path)``), to stop a
+crawl in the middle. Requests with an absolute URL (``GET http://host/path``, as a client
+sends to a proxy) are answered too, so the server can stand in for a public site behind
+an HTTP proxy; routes for them are keyed by the absolute URL.
 
 Anything else is a 404. ``robots.txt`` is a route like any other (a 404 allows all).
 Routes match the request path with percent-escapes decoded, so a route can be
@@ -16,6 +22,7 @@ written as a spider builds the URL (``?numericFilters=created_at_i>5``).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +32,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+HOLD_LIMIT_S = 120  # a held request is answered after this even if no test releases it
+
 
 @dataclass(frozen=True)
 class Payload:
@@ -33,6 +42,7 @@ class Payload:
     body: bytes = b""
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=dict)
+    declare_length: bool = True
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,7 @@ class FakeHttpServer:
         self.requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
         self._flaky_counts: dict[str, int] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -92,7 +103,24 @@ class FakeHttpServer:
         self._thread.start()
         return self
 
+    def hold(self, path: str) -> None:
+        """Leave requests for `path` unanswered until `release(path)`."""
+        self._holds[path] = threading.Event()
+
+    def release(self, path: str) -> None:
+        """Answer the held requests for `path`, and later ones at once."""
+        gate = self._holds.pop(path, None)
+        if gate is not None:
+            gate.set()
+
+    def wait_if_held(self, path: str) -> None:
+        gate = self._holds.get(path)
+        if gate is not None:
+            gate.wait(HOLD_LIMIT_S)
+
     def stop(self) -> None:
+        for path in list(self._holds):
+            self.release(path)
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
@@ -116,6 +144,8 @@ class FakeHttpServer:
             status = int(query.get("status", ["503"])[0])
             target = "/" + "/".join(segments[2:])
             return self._flaky(path, int(segments[1]), target, (status, retry_after))
+        if segments[0] == "stream" and len(segments) == 2:
+            return Payload(b"x" * int(segments[1]), declare_length=False)
         return self._route(path)
 
     def _route(self, path: str) -> Payload:
@@ -135,11 +165,18 @@ def _handler_for(server: FakeHttpServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             server.record(RecordedRequest("GET", self.path, dict(self.headers.items())))
+            server.wait_if_held(self.path)
             payload = server.answer(self.path)
+            # The client may have gone away (killed, or it gave up on a held answer).
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._write(payload)
+
+        def _write(self, payload: Payload) -> None:
             self.send_response(payload.status)
             for name, value in payload.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(payload.body)))
+            if payload.declare_length:
+                self.send_header("Content-Length", str(len(payload.body)))
             self.end_headers()
             self.wfile.write(payload.body)
 

@@ -9,6 +9,11 @@ token) and records every request. The scenario comes from the request:
 * ``channel=C_NOT_FOUND``: ``channel_not_found``;
 * a file named ``flaky-*``: its first upload answers 500.
 
+A test can also hold every answer (``hold_answers()`` … ``release_answers()``): Slack has
+acted on the request but the caller does not know yet, as when it dies mid-send. The
+server can listen on a given port, so a test can start it after a spell of "connection
+refused".
+
 Methods: ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, ``auth.test`` and
 the three steps of ``files_upload_v2`` (``files.getUploadURLExternal``, the upload URL,
 ``files.completeUploadExternal``).
@@ -16,6 +21,7 @@ the three steps of ``files_upload_v2`` (``files.getUploadURLExternal``, the uplo
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
@@ -34,6 +40,7 @@ INVALID_TOKEN = "xoxb-invalid"
 MISSING_CHANNEL = "C_NOT_FOUND"
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 3000
+HOLD_LIMIT_S = 120  # a held answer goes out after this even if no test releases it
 
 Reply = tuple[int, dict[str, Any], dict[str, str]]
 
@@ -94,16 +101,18 @@ def _too_big(blocks: Any) -> bool:
 class FakeSlack:
     """The server state: recorded requests, scenario switches and the method table."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.requests: list[RecordedRequest] = []
         self.outage = True
+        self._answering = threading.Event()
+        self._answering.set()
         self.uploads: dict[str, bytes] = {}
         self._filenames: dict[str, str] = {}
         self._failed_uploads: set[str] = set()
         self._rate_limited: set[str] = set()
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -115,6 +124,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self.release_answers()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -122,6 +132,14 @@ class FakeSlack:
     def end_outage(self) -> None:
         """From now on the outage token gets normal answers."""
         self.outage = False
+
+    def hold_answers(self) -> None:
+        """Act on requests as usual (a message is posted) but answer none until released."""
+        self._answering.clear()
+
+    def release_answers(self) -> None:
+        """Send the held answers, and answer at once from now on."""
+        self._answering.set()
 
     def calls(self, api_method: str) -> list[RecordedRequest]:
         """Requests made to one API method, in order."""
@@ -163,7 +181,10 @@ class FakeSlack:
             status, payload, extra_headers = self._answer(request)
         request.status, request.response = status, payload
         request.response_headers = extra_headers
-        self._write(handler, status, payload, extra_headers)
+        self._answering.wait(HOLD_LIMIT_S)
+        # The caller may have died while its answer was held: nobody to tell.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._write(handler, status, payload, extra_headers)
 
     @staticmethod
     def _write(

@@ -95,3 +95,16 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 )
 def test_durations(text: str | int, expected: timedelta) -> None:
     assert parse_duration(text) == expected
+
+
+def test_redis_url_comes_from_the_environment_and_must_be_redis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings(_write(tmp_path, GOOD)).redis_url is None
+    monkeypatch.setenv("REPWATCH_REDIS_URL", "redis://redis:6379/0")
+    assert load_settings(_write(tmp_path, GOOD)).redis_url == "redis://redis:6379/0"
+    monkeypatch.setenv("REPWATCH_REDIS_URL", "")  # compose's blank value: crawl alone
+    assert load_settings(_write(tmp_path, GOOD)).redis_url is None
+    monkeypatch.setenv("REPWATCH_REDIS_URL", "http://redis:6379")
+    with pytest.raises(ConfigError, match=r"redis_url: .*must be a redis://, rediss://"):
+        load_settings(_write(tmp_path, GOOD))

@@ -7,6 +7,10 @@ from typer.testing import CliRunner
 
 from repwatch.commands import model, score
 from repwatch.commands.score import score_command
+from storage.db import session_scope
+from storage.migrate import upgrade
+from storage.models import Feedback
+from tests.alerts.factories import make_mention
 
 app = typer.Typer()
 app.command("score")(score_command)
@@ -122,6 +126,36 @@ def test_model_train_writes_a_model(
     assert result.exit_code == 0, result.stderr
     assert (out / "model.safetensors").exists()
     assert "headline figure per data kind" in result.stdout
+
+
+def test_model_train_adds_slack_corrections(
+    data_dir: Path, tiny_encoder: Path, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    upgrade(database_url)
+    with session_scope(database_url) as session:
+        mention = make_mention(session, text="Arrived a day late, works fine.")
+        session.add(
+            Feedback(
+                mention_id=mention.id,
+                text=mention.text,
+                lang="en",
+                original_label="negative",
+                corrected_label="neutral",
+                user_id="U1",
+            )
+        )
+    config = tmp_path / "feedback.yaml"
+    config.write_text(f"database_url: {database_url}\nmodel: {tiny_models['three']}\n")
+    out = tmp_path / "trained"
+    args = ["model", "train", "--config", str(config), "--data", str(data_dir), "--out", str(out)]
+    args += ["--base-model", str(tiny_encoder), "--max-length", "16", "--threads", "1"]
+    args += ["--train-size", "en_tweets=6", "--include-feedback"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert "added 1 corrections from Slack feedback" in result.stdout
+    report = json.loads((out / "eval_report.json").read_text())
+    assert report["training"]["feedback_examples"] == 1
 
 
 def test_model_train_refuses_a_bad_size(config_file: Path) -> None:

@@ -121,7 +121,8 @@ def test_float16_weights_are_loaded_as_float32(tmp_path: Path) -> None:
 def test_starter_resolves_to_the_packaged_directory(
     tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scorer_module, "STARTER_MODEL_DIR", tiny_models["three"])
+    bundled = (tiny_models["three"], "repwatch-starter")
+    monkeypatch.setitem(scorer_module.BUNDLED_MODELS, "starter", bundled)
     assert Scorer.load("starter").model_id == "repwatch-starter"
 
 

@@ -1,0 +1,296 @@
+"""Several workers on one PostgreSQL database: each mention scored once, each alert raised
+and posted once, whatever the two workers do at the same moment.
+
+The workers are threads here, each with its own connections, started together at a
+barrier; the claims they race for are the database's (SKIP LOCKED, advisory lock,
+unique keys), exactly as between worker processes.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import pytest
+from rich.console import Console
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from alerts.outbox import enqueue
+from alerts.sender import SentMessage, SlackSender, build_web_client, drain_outbox
+from repwatch import steps
+from repwatch.config import Settings, WorkerConfig
+from repwatch.metrics import WorkerMetrics
+from repwatch.worker import Worker
+from sentiment.results import ScoreInput, SentimentResult, result_from_probs
+from storage.db import get_engine, session_scope
+from storage.migrate import upgrade
+from storage.models import Alert, Mention, OutboxMessage, Score, Source
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.fakes.slack_server import FakeSlack
+
+T = TypeVar("T")
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@contextmanager
+def fresh_database(server_url: str, *, migrated: bool = True) -> Iterator[str]:
+    """A PostgreSQL database of its own (workers commit), dropped afterwards."""
+    name = f"repwatch_scale_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        if migrated:
+            upgrade(url)
+        yield url
+    finally:
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database(postgres_server_url: str) -> Iterator[str]:
+    with fresh_database(postgres_server_url) as url:
+        yield url
+
+
+def two_workers_at_once(work: Callable[[int], T]) -> list[T]:
+    """Run `work(0)` and `work(1)` in two threads released together; their results."""
+    barrier = threading.Barrier(2)
+
+    def start(worker: int) -> T:
+        barrier.wait()
+        return work(worker)
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(start, [0, 1]))
+
+
+def add_mentions(database_url: str, texts: Sequence[str], **fields: Any) -> None:
+    with session_scope(database_url) as session:
+        source = Source(
+            name="reviews", kind="schemaorg", url="https://x.test/", brand="Acme", every_seconds=60
+        )
+        session.add(source)
+        session.flush()
+        for number, body in enumerate(texts):
+            values = {"published_at": NOW, "fetched_at": NOW, "lang": "en"} | fields
+            session.add(
+                Mention(
+                    source_id=source.id,
+                    external_id=f"review-{number}",
+                    url=f"https://x.test/{number}",
+                    text=body,
+                    content_hash=f"hash-{number}",
+                    **values,
+                )
+            )
+
+
+class RecordingScorer:
+    """A stand-in for the model: slow enough for two workers to overlap, and it notes
+    every text it was asked to score."""
+
+    model_id = "recording-stub"
+
+    def __init__(self, seen: list[str], lock: threading.Lock) -> None:
+        self.seen, self.lock = seen, lock
+
+    def score(self, inputs: Sequence[ScoreInput]) -> list[SentimentResult]:
+        time.sleep(0.2)
+        with self.lock:
+            self.seen.extend(item.text for item in inputs)
+        probs = {"negative": 0.1, "neutral": 0.2, "positive": 0.7}
+        return [result_from_probs(probs, self.model_id, "en") for _ in inputs]
+
+
+@pytest.mark.postgres
+def test_two_concurrent_score_passes_never_score_a_mention_twice(database: str) -> None:
+    texts = [f"Review number {n}: the kettle is fine." for n in range(700)]
+    add_mentions(database, texts)
+    settings = Settings(database_url=database)
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    scored = two_workers_at_once(
+        lambda _: steps.score_pending(settings, RecordingScorer(seen, lock))
+    )
+
+    assert sum(scored) == len(texts) and min(scored) > 0  # both took part
+    assert Counter(seen) == Counter(texts)  # every text exactly once
+    with session_scope(database) as session:
+        assert len(session.scalars(select(Score.mention_id)).all()) == len(texts)
+
+
+def _complaints() -> list[str]:
+    similar = [f"The lid leaks boiling water onto the counter, order {n}." for n in range(8)]
+    unique = [
+        f"Complaint {n}: {topic} and nobody answered my emails."
+        for n, topic in enumerate(
+            ["the handle broke", "the base overheats", "the refund was refused", "it rusted"] * 4
+        )
+    ]
+    return similar + unique
+
+
+def _score_negative(database_url: str) -> None:
+    with session_scope(database_url) as session:
+        for mention in session.scalars(select(Mention)):
+            session.add(
+                Score(
+                    mention_id=mention.id,
+                    model="stub",
+                    label="negative",
+                    prob_negative=0.92,
+                    prob_neutral=0.05,
+                    prob_positive=0.03,
+                    score=-0.89,
+                    confidence=0.92,
+                    content_hash=mention.content_hash,
+                    scored_at=NOW,
+                )
+            )
+
+
+def _decided(database_url: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Alerts (key, status, severity) and queued message keys, sorted."""
+    with session_scope(database_url) as session:
+        alerts = [(a.alert_key, a.status, a.severity) for a in session.scalars(select(Alert))]
+        keys = list(session.scalars(select(OutboxMessage.dedup_key)))
+    return sorted(alerts), sorted(keys)
+
+
+@pytest.mark.postgres
+def test_two_deciders_at_once_decide_as_one_would(postgres_server_url: str) -> None:
+    complaints = _complaints()
+    with (
+        fresh_database(postgres_server_url) as shared,
+        fresh_database(postgres_server_url) as alone,
+    ):
+        for url in (shared, alone):
+            add_mentions(url, complaints, rating=1.0)
+            _score_negative(url)
+
+        raised = two_workers_at_once(lambda _: steps.decide(Settings(database_url=shared)))
+        raised_alone = steps.decide(Settings(database_url=alone))
+
+        alerts, keys = _decided(shared)
+        assert (alerts, keys) == _decided(alone)
+    assert sum(raised) == raised_alone > 0
+    assert len(keys) == len(set(keys))
+    assert any(status == "grouped" for _, status, _ in alerts)  # an incident formed
+
+
+class SlowSender:
+    """Posts through the real Slack client, a little slowly, so two drains interleave."""
+
+    def __init__(self, sender: SlackSender) -> None:
+        self.sender = sender
+
+    def send(self, channel: str, payload: Mapping[str, Any]) -> SentMessage:
+        time.sleep(0.01)
+        return self.sender.send(channel, payload)
+
+
+def _queue_messages(database_url: str, count: int) -> None:
+    with session_scope(database_url) as session:
+        for number in range(count):
+            enqueue(
+                session,
+                dedup_key=f"test:{number}",
+                channel="C-ALERTS",
+                payload={"text": f"message {number}"},
+                now=NOW - timedelta(seconds=1),
+            )
+
+
+@pytest.mark.postgres
+def test_two_senders_at_once_post_each_message_once(database: str, fake_slack: FakeSlack) -> None:
+    _queue_messages(database, 80)
+    client = build_web_client(fake_slack.base_url, "xoxb-test")
+
+    results = two_workers_at_once(
+        lambda _: drain_outbox(database, SlowSender(SlackSender(client)), now=NOW)
+    )
+
+    posted = Counter(body["text"] for body in fake_slack.posted_messages())
+    assert posted == Counter(f"message {n}" for n in range(80))
+    assert sorted(result.sent for result in results) != [0, 80]  # both sent some
+    assert sum(result.sent for result in results) == 80
+    with Session(get_engine(database)) as session:
+        unsent = session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+        assert list(unsent) == []
+
+
+@pytest.mark.postgres
+def test_workers_started_together_on_a_new_database_both_start(postgres_server_url: str) -> None:
+    with fresh_database(postgres_server_url, migrated=False) as url:
+        sources = [
+            {"name": name, "kind": "rss", "url": f"https://x.test/{name}.xml"}
+            for name in ("news", "blog", "forum")
+        ]
+        settings = Settings.model_validate({"database_url": url, "sources": sources})
+
+        two_workers_at_once(
+            lambda _: Worker(
+                settings, Console(file=io.StringIO()), WorkerMetrics()
+            ).prepare_database()
+        )
+
+        with session_scope(url) as session:
+            assert sorted(session.scalars(select(Source.name))) == ["blog", "forum", "news"]
+
+
+def test_a_worker_with_crawling_off_only_scores_decides_and_sends(sqlite_url: str) -> None:
+    source = {"name": "reviews", "kind": "rss", "url": "https://x.test/feed.xml"}
+    settings = Settings.model_validate(
+        {"database_url": sqlite_url, "sources": [source], "report": {"enabled": False}}
+    )
+    scoring_only = settings.model_copy(update={"worker": WorkerConfig(crawl=False)})
+
+    jobs = {}
+    for name, config in (("crawling", settings), ("scoring", scoring_only)):
+        worker = Worker(config, Console(file=io.StringIO()), WorkerMetrics())
+        worker.schedule(NOW)
+        jobs[name] = sorted(job.id for job in worker._scheduler.get_jobs())
+
+    assert jobs == {"crawling": ["crawl:reviews", "process"], "scoring": ["process"]}
+
+
+def test_a_call_for_a_pass_while_one_runs_returns_at_once_and_gets_its_pass(
+    sqlite_url: str,
+) -> None:
+    worker = Worker(Settings(database_url=sqlite_url), Console(file=io.StringIO()), WorkerMetrics())
+    running, release = threading.Event(), threading.Event()
+    passes: list[str] = []
+
+    def one_pass() -> None:
+        passes.append("pass")
+        running.set()
+        assert release.wait(10)
+
+    worker._process_once = one_pass  # type: ignore[method-assign]
+    first = threading.Thread(target=worker.process)
+    first.start()
+    assert running.wait(10)
+
+    asked_at = time.monotonic()
+    worker.process()  # a crawl thread finishing while the pass runs
+    waited = time.monotonic() - asked_at
+    release.set()
+    first.join(10)
+
+    assert waited < 1.0
+    assert passes == ["pass", "pass"]  # the running pass made one more for the new mentions
