@@ -23,7 +23,10 @@ def decode_text(body: bytes, declared: str | None = None) -> str:
         return body.removeprefix(codecs.BOM_UTF8).decode("utf-8")
     except UnicodeDecodeError:
         header = f"text/html; charset={declared}" if declared else None
-        return html_to_unicode(header, body, default_encoding=FALLBACK_ENCODING)[1]
+        try:
+            return html_to_unicode(header, body, default_encoding=FALLBACK_ENCODING)[1]
+        except UnicodeError:  # a declared codec that decodes nothing ("undefined")
+            return body.decode(FALLBACK_ENCODING, errors="replace")
 
 
 def is_utf8(body: bytes) -> bool:

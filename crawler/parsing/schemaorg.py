@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +41,7 @@ MAX_DEPTH = 32
 _JSONLD_SCRIPTS = '//script[@type="application/ld+json"]'
 _NEXT_LINKS = "//link[@href][@rel] | //a[@href][@rel]"
 _TYPE_SEPARATORS = re.compile(r"[/#:]")
+_FLOAT_MAX = sys.float_info.max
 
 
 def read_schemaorg(html: bytes | str, url: str) -> ParsedPage:
@@ -201,7 +203,7 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return float(value) if abs(value) < _FLOAT_MAX else None  # ints past 1e308
     if isinstance(value, str):
         try:
             return float(value.strip().replace(",", "."))

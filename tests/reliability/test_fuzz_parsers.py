@@ -107,6 +107,9 @@ FOUND_BY_FUZZING = [
     ("mastodon", b'[{"id": "1", "reblog": {"content": "x"}}]'),
     ("mastodon", b'[{"id": "1", "content": "x", "url": [1]}]'),
     ("mastodon", b'{"statuses": [{"id": "\\ud800", "content": "x"}]}'),
+    ("appstore", b'{"feed": {"entry": [{"im:rating": {"label": 1' + b"0" * 400 + b"}}]}}"),
+    ("schemaorg", b'<meta charset="undefined"><p>caf\xe9</p>'),
+    ("trustpilot", b'<meta charset="undefined"><p>caf\xe9</p>'),
 ]
 
 
