@@ -31,10 +31,10 @@ from sqlalchemy import func, select
 from reports.schedule import next_report_time
 from reports.weekly import last_complete_week
 from repwatch import steps
-from repwatch.commands.report import build_weekly_report, queue_weekly_digest
 from repwatch.config import Settings, SourceConfig
 from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
+from repwatch.weekly_report import build_weekly_report, queue_weekly_digest
 from sentiment.results import TextScorer
 from storage.db import get_engine, session_scope
 from storage.migrate import upgrade

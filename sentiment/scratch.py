@@ -50,6 +50,13 @@ def train_tokenizer(texts: Sequence[str], shape: ScratchShape) -> PreTrainedToke
         vocab_size=shape.vocab_size, special_tokens=list(SPECIAL_TOKENS.values())
     )
     core.train_from_iterator(texts, trainer)
+    # The trainer numbers tokens in hash-map order, which changes from run to run; sorted
+    # ids make a seeded run repeatable. (On tied merge counts the trainer can still pick
+    # another token: huggingface/tokenizers#1794.)
+    specials = list(SPECIAL_TOKENS.values())
+    learned = sorted(token for token in core.get_vocab() if token not in specials)
+    vocab = {token: index for index, token in enumerate(specials + learned)}
+    core.model = models.WordPiece(vocab=vocab, unk_token=SPECIAL_TOKENS["unk_token"])
     cls_id, sep_id = core.token_to_id("[CLS]"), core.token_to_id("[SEP]")
     core.post_processor = processors.TemplateProcessing(
         single="[CLS] $A [SEP]",

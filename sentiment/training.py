@@ -12,11 +12,10 @@ tokenizer and an evaluation report (``eval_report.json`` / ``eval_report.md``).
 from __future__ import annotations
 
 import json
-import pickle
 import random
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,17 +29,19 @@ from transformers import (
 )
 
 from sentiment.baseline import BASELINE_DESCRIPTION, Baseline
+from sentiment.checkpoints import Progress, report_progress, resume, save_checkpoint
 from sentiment.data import DataSplit, Example, load_split
 from sentiment.evaluation import compare, evaluate
 from sentiment.exceptions import TrainingError
 from sentiment.labels import CANONICAL_LABELS
 from sentiment.preprocess import clean_text, encode
+from sentiment.pretraining import PretrainPlan, length_bucketed_batches, pretrain_encoder
 from sentiment.report import write_report
 from sentiment.scorer import Scorer
 from sentiment.scratch import SCRATCH_MODEL, ScratchShape, build_scratch_model
 
-Progress = Callable[[str], None]
 _CHECKPOINTS = "checkpoints"
+_PRETRAINING = "pretraining"
 
 
 def default_base_model() -> str:
@@ -65,6 +66,8 @@ class TrainConfig:
     seed: int = 13
     max_length: int = 64
     epochs: int = 1
+    pretrain_epochs: int = 0
+    group_by_length: bool = False
     batch_size: int = 16
     learning_rate: float = 5e-5
     warmup_ratio: float = 0.06
@@ -81,15 +84,6 @@ class TrainConfig:
         values = asdict(self)
         values.update(data_dir=str(self.data_dir), out_dir=str(self.out_dir))
         return values
-
-
-@dataclass
-class _State:
-    """What a checkpoint holds besides the model: where in training we are."""
-
-    step: int = 0
-    total_steps: int = 0
-    losses: list[float] = field(default_factory=list)
 
 
 def set_seed(seed: int) -> None:
@@ -122,49 +116,6 @@ def batch_order(count: int, batch_size: int, epochs: int, seed: int) -> list[lis
     return batches
 
 
-def _latest_checkpoint(out_dir: Path) -> Path | None:
-    found = sorted((out_dir / _CHECKPOINTS).glob("step-*.pt"), key=lambda p: int(p.stem[5:]))
-    return found[-1] if found else None
-
-
-def _save_checkpoint(out_dir: Path, parts: dict[str, Any], state: _State) -> None:
-    folder = out_dir / _CHECKPOINTS
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {name: part.state_dict() for name, part in parts.items()}
-    payload.update(
-        step=state.step,
-        total_steps=state.total_steps,
-        losses=state.losses,
-        rng=torch.get_rng_state(),
-    )
-    target = folder / f"step-{state.step}.pt"
-    torch.save(payload, target.with_suffix(".tmp"))
-    target.with_suffix(".tmp").replace(target)
-    for old in folder.glob("step-*.pt"):
-        if old != target:
-            old.unlink()
-
-
-def _resume(out_dir: Path, parts: dict[str, Any], total_steps: int, progress: Progress) -> _State:
-    checkpoint = _latest_checkpoint(out_dir)
-    if checkpoint is None:
-        return _State(total_steps=total_steps)
-    try:
-        payload = torch.load(checkpoint, weights_only=True)
-        if payload["total_steps"] != total_steps:
-            raise TrainingError(
-                f"{checkpoint} belongs to a run of {payload['total_steps']} steps, this one has "
-                f"{total_steps}; use the same parameters or another output directory"
-            )
-        for name, part in parts.items():
-            part.load_state_dict(payload[name])
-    except (OSError, KeyError, RuntimeError, pickle.UnpicklingError) as exc:
-        raise TrainingError(f"cannot resume from {checkpoint}: {exc}") from exc
-    torch.set_rng_state(payload["rng"])
-    progress(f"resuming from {checkpoint.name}")
-    return _State(int(payload["step"]), total_steps, list(payload["losses"]))
-
-
 def _optimizer_parts(network: Any, config: TrainConfig, total_steps: int) -> dict[str, Any]:
     no_decay = ("bias", "LayerNorm.weight")
     named = list(network.named_parameters())
@@ -194,16 +145,6 @@ def _train_step(
     return output.loss.item()
 
 
-def _report_progress(state: _State, done_here: int, started: float, progress: Progress) -> None:
-    window = state.losses[-50:]
-    rate = done_here / max(time.monotonic() - started, 1e-9)
-    eta = (state.total_steps - state.step) / rate
-    progress(
-        f"step {state.step}/{state.total_steps} loss {sum(window) / len(window):.4f} "
-        f"{rate:.2f} steps/s eta {eta / 60:.1f} min"
-    )
-
-
 def run_training(
     config: TrainConfig, examples: Sequence[Example], progress: Progress
 ) -> tuple[Any, Any]:
@@ -215,10 +156,20 @@ def run_training(
     else:
         tokenizer, network = build_model(config.base_model or default_base_model())
     encoded = encode(tokenizer, [clean_text(ex.text) for ex in examples], config.max_length)
+    if config.pretrain_epochs:
+        progress(f"pre-training the encoder on {len(encoded)} texts (masked words)")
+        plan = PretrainPlan(
+            config.pretrain_epochs, config.seed, config.out_dir / _PRETRAINING / _CHECKPOINTS
+        )
+        pretrain_encoder(network, tokenizer, encoded, plan, progress)
     targets = [CANONICAL_LABELS.index(ex.label) for ex in examples]
-    batches = batch_order(len(examples), config.batch_size, config.epochs, config.seed)
+    if config.group_by_length:
+        lengths = [len(ids) for ids in encoded]
+        batches = length_bucketed_batches(lengths, config.batch_size, config.epochs, config.seed)
+    else:
+        batches = batch_order(len(examples), config.batch_size, config.epochs, config.seed)
     parts = _optimizer_parts(network, config, len(batches))
-    state = _resume(config.out_dir, parts, len(batches), progress)
+    state = resume(config.out_dir / _CHECKPOINTS, parts, len(batches), progress)
     network.train()
     started, first_step = time.monotonic(), state.step
     for index in batches[state.step :]:
@@ -227,9 +178,10 @@ def run_training(
         )
         state.step += 1
         if state.step % config.log_every == 0 or state.step == len(batches):
-            _report_progress(state, state.step - first_step, started, progress)
+            done = state.step - first_step
+            report_progress("", state, done, started, time.monotonic(), progress)
         if state.step % config.checkpoint_every == 0:
-            _save_checkpoint(config.out_dir, parts, state)
+            save_checkpoint(config.out_dir / _CHECKPOINTS, parts, state)
     return tokenizer, network.eval()
 
 
@@ -272,6 +224,7 @@ def train(
     }
     write_report(report, config.out_dir)
     shutil.rmtree(config.out_dir / _CHECKPOINTS, ignore_errors=True)
+    shutil.rmtree(config.out_dir / _PRETRAINING, ignore_errors=True)
     return report
 
 

@@ -56,6 +56,18 @@ def train_command(
     max_length: Annotated[int, typer.Option(min=8, max=512)] = 64,
     seed: int = 13,
     epochs: Annotated[int, typer.Option(min=1)] = 1,
+    pretrain_epochs: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Epochs of masked-word pre-training on the training texts before "
+            "fine-tuning (BERT encoders; useful with 'scratch').",
+        ),
+    ] = 0,
+    group_by_length: Annotated[
+        bool,
+        typer.Option(help="Batch texts of similar length together: less padding, faster."),
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     learning_rate: float = 5e-5,
     train_size: SizesOption = None,
@@ -83,6 +95,8 @@ def train_command(
             seed=seed,
             max_length=max_length,
             epochs=epochs,
+            pretrain_epochs=pretrain_epochs,
+            group_by_length=group_by_length,
             batch_size=batch_size,
             learning_rate=learning_rate,
             train_sizes=train_sizes,

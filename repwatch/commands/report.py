@@ -2,43 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
 
-from alerts.playbook import load_playbook
-from reports.chart import render_chart
-from reports.exceptions import InvalidReportRangeError, ReportDatabaseError
-from reports.html import write_html
-from reports.outputs import render_summary_table, write_csv
-from reports.post import queue_digest
-from reports.summary import report_title, summary_title
+from reports.exceptions import InvalidReportRangeError
+from reports.outputs import render_summary_table
 from reports.weekly import last_complete_week, parse_iso_week, week_start
-from reports.weekly_report import WeeklyReport, collect_weekly_report
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
 from repwatch.config import Settings
 from repwatch.steps import send
-from storage.db import session_scope
+from repwatch.weekly_report import ReportFiles, build_weekly_report, queue_weekly_digest
 
 app = typer.Typer(help="Weekly sentiment trends.", no_args_is_help=True)
 
 DEFAULT_OUT = Path("reports-out")
 CURRENT_WEEK = "current"
-
-
-@dataclass(frozen=True)
-class ReportFiles:
-    """The report and the files written for it."""
-
-    report: WeeklyReport
-    csv_path: Path
-    chart_path: Path
-    html_path: Path
 
 
 @app.callback()
@@ -91,34 +73,6 @@ def report_week(option: str | None, now: datetime, *, post: bool) -> date:
     return monday
 
 
-def build_weekly_report(
-    settings: Settings, monday: date, *, weeks: int, brand: str | None, out: Path, now: datetime
-) -> ReportFiles:
-    """Collect the report and write ``weekly.csv``, ``weekly.png`` and ``weekly.html``."""
-    shown = brand or settings.brand.name
-    try:
-        with session_scope(settings.database_url) as session:
-            report = collect_weekly_report(
-                session,
-                title=report_title(shown),
-                week=monday,
-                weeks=weeks,
-                brand=brand,
-                playbook=load_playbook(settings.playbook),
-                now=now,
-                brand_words=[shown, settings.brand.name, *settings.brand.keywords],
-            )
-    except DBAPIError as exc:
-        raise ReportDatabaseError(
-            f"cannot read the database ({exc.orig}); run `repwatch db upgrade` if it is new"
-        ) from exc
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path = write_csv(report.rows, out / "weekly.csv")
-    chart_path = render_chart(report.totals, out / "weekly.png", summary_title(shown))
-    html_path = write_html(report, chart_path, out / "weekly.html")
-    return ReportFiles(report, csv_path, chart_path, html_path)
-
-
 def print_report(files: ReportFiles, console: Console) -> None:
     """The weekly table, the themes and response in one line each, and the files."""
     report = files.report
@@ -133,18 +87,6 @@ def print_report(files: ReportFiles, console: Console) -> None:
     console.print(f"HTML:  {files.html_path}", highlight=False)
     console.print(f"CSV:   {files.csv_path}", highlight=False)
     console.print(f"chart: {files.chart_path}", highlight=False)
-
-
-def queue_weekly_digest(settings: Settings, files: ReportFiles, now: datetime) -> int | None:
-    """Queue the digest once per week and brand; its outbox id, or None if queued before."""
-    with session_scope(settings.database_url) as session:
-        return queue_digest(
-            session,
-            files.report,
-            channel=settings.slack.channel,
-            chart_path=files.chart_path,
-            now=now,
-        )
 
 
 def post_digest(settings: Settings, files: ReportFiles, console: Console, now: datetime) -> None:
