@@ -28,7 +28,6 @@ import resource
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -40,16 +39,17 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 from rich.console import Console
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from crawler.runner import crawl_sources
 from repwatch import steps
 from repwatch.config import Settings
 from repwatch.flow import load_scorer
 from sentiment.scorer import ScoreInput, Scorer
-from storage.db import get_engine, session_scope
+from storage.db import session_scope
 from storage.migrate import upgrade
 from storage.models import Mention, OutboxMessage
+from storage.testing import throwaway_postgres_database
 from tests.fakes.http_server import FakeHttpServer
 from tests.fakes.slack_server import FakeSlack
 from tests.sentiment.tiny import THREE_CLASS, build_tiny_model
@@ -303,18 +303,10 @@ def throwaway_database(postgres: bool, workdir: Path) -> Iterator[str]:
     if not postgres:
         yield f"sqlite:///{workdir / 'load.db'}"
         return
-    name = f"repwatch_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with throwaway_postgres_database(
+        POSTGRES_ADMIN_URL, prefix="repwatch_load", migrated=False
+    ) as url:
         yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def print_report(report: LoadReport, database: str, model: str) -> None:

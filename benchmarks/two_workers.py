@@ -34,20 +34,20 @@ import time
 import urllib.request
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
 import yaml
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from benchmarks.local_sources import Review, ReviewSite, SlackRecorder
-from storage.db import get_engine, session_scope
-from storage.migrate import upgrade
+from storage.db import session_scope
 from storage.models import Alert, Mention, OutboxMessage, Score
+from storage.testing import throwaway_postgres_database
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -107,22 +107,9 @@ def backlog(sources: Sequence[str], mentions: int, now: datetime) -> dict[str, l
     return reviews
 
 
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
+def fresh_database(admin_url: str) -> AbstractContextManager[str]:
     """A new, migrated PostgreSQL database, dropped afterwards."""
-    name = f"repwatch_scale_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return throwaway_postgres_database(admin_url, prefix="repwatch_scale")
 
 
 def free_port() -> int:

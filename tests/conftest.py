@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.db import get_engine
 from storage.migrate import upgrade
+from storage.testing import throwaway_postgres_database
 from tests.fakes.slack_server import fake_slack
 
 __all__ = ["fake_slack"]
@@ -39,17 +39,8 @@ def postgres_server_url() -> Iterator[str]:
     reason = _postgres_reachable()
     if reason:
         pytest.skip(reason)
-    name = f"repwatch_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade(url)
-    yield url
-    get_engine(url).dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_postgres_database(POSTGRES_ADMIN_URL, prefix="repwatch_test") as url:
+        yield url
 
 
 @pytest.fixture

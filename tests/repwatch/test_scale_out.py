@@ -11,17 +11,16 @@ from __future__ import annotations
 import io
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
 from rich.console import Console
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue
@@ -32,32 +31,17 @@ from repwatch.metrics import WorkerMetrics
 from repwatch.worker import Worker
 from sentiment.results import ScoreInput, SentimentResult, result_from_probs
 from storage.db import get_engine, session_scope
-from storage.migrate import upgrade
 from storage.models import Alert, Mention, OutboxMessage, Score, Source
-from tests.conftest import POSTGRES_ADMIN_URL
+from storage.testing import throwaway_postgres_database
 from tests.fakes.slack_server import FakeSlack
 
 T = TypeVar("T")
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-@contextmanager
-def fresh_database(server_url: str, *, migrated: bool = True) -> Iterator[str]:
+def fresh_database(server_url: str, *, migrated: bool = True) -> AbstractContextManager[str]:
     """A PostgreSQL database of its own (workers commit), dropped afterwards."""
-    name = f"repwatch_scale_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        if migrated:
-            upgrade(url)
-        yield url
-    finally:
-        get_engine(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return throwaway_postgres_database(server_url, prefix="repwatch_scale", migrated=migrated)
 
 
 @pytest.fixture
