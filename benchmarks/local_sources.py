@@ -20,8 +20,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+
+class LoopbackServer:
+    """A threaded HTTP server on a free loopback port, answering while `serving()`."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @contextmanager
+    def serving(self) -> Iterator[Self]:
+        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def _reply(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 @dataclass(frozen=True)
@@ -48,7 +75,7 @@ class Review:
         }
 
 
-class ReviewSite:
+class ReviewSite(LoopbackServer):
     """Paged review listings at ``/<source>/reviews?page=N``, `per_page` reviews a page."""
 
     def __init__(self, per_page: int = 100) -> None:
@@ -56,9 +83,8 @@ class ReviewSite:
         self.requests: Counter[str] = Counter()
         self._reviews: dict[str, list[Review]] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _site_handler(self))
-        self._server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        super().__init__(_site_handler(self))
+        self.base_url = self.origin
 
     def listing_url(self, source: str) -> str:
         return f"{self.base_url}/{source}/reviews"
@@ -84,16 +110,6 @@ class ReviewSite:
         with self._lock:
             self.requests[path] += 1
 
-    @contextmanager
-    def serving(self) -> Iterator[ReviewSite]:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
-
 
 def _page_html(base_url: str, source: str, number: int, chunk: list[Review], more: bool) -> bytes:
     product = {
@@ -117,22 +133,15 @@ def _site_handler(site: ReviewSite) -> type[BaseHTTPRequestHandler]:
             site.count(self.path)
             parts = urlsplit(self.path)
             if parts.path == "/robots.txt":
-                self._answer(200, b"User-agent: *\nAllow: /\n", "text/plain")
+                _reply(self, 200, b"User-agent: *\nAllow: /\n", "text/plain")
                 return
             source, _, rest = parts.path.strip("/").partition("/")
             number = int(parse_qs(parts.query).get("page", ["1"])[0])
             body = site.page(source, number) if rest == "reviews" else None
             if body is None:
-                self._answer(404, b"not found", "text/plain")
+                _reply(self, 404, b"not found", "text/plain")
             else:
-                self._answer(200, body, "text/html; charset=utf-8")
-
-        def _answer(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+                _reply(self, 200, body, "text/html; charset=utf-8")
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the request counts are the log."""
@@ -148,16 +157,15 @@ class Arrival:
     body: dict[str, Any]
 
 
-class SlackRecorder:
+class SlackRecorder(LoopbackServer):
     """Answers ``chat.postMessage`` (and any other method) with ``ok``; records posts."""
 
     def __init__(self) -> None:
         self.arrivals: list[Arrival] = []
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _slack_handler(self))
-        self._server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/api/"
+        super().__init__(_slack_handler(self))
+        self.base_url = f"{self.origin}/api/"
 
     def receive(self, method: str, body: dict[str, Any], at: float) -> dict[str, Any]:
         if method != "chat.postMessage":
@@ -171,16 +179,6 @@ class SlackRecorder:
         with self._lock:
             return list(self.arrivals)
 
-    @contextmanager
-    def serving(self) -> Iterator[SlackRecorder]:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
-
 
 def _slack_handler(recorder: SlackRecorder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -190,11 +188,7 @@ def _slack_handler(recorder: SlackRecorder) -> type[BaseHTTPRequestHandler]:
             body = json.loads(raw) if raw.startswith(b"{") else {}
             method = urlsplit(self.path).path.rsplit("/", 1)[-1]
             data = json.dumps(recorder.receive(method, body, at)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            _reply(self, 200, data, "application/json; charset=utf-8")
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the arrivals are the log."""
