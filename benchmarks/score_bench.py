@@ -13,6 +13,8 @@ repwatch-starter-ko). In one run this times:
   ``--quantize``, with int8 dynamic quantisation; accuracy against the gold labels is
   printed for both, so the quantisation's cost is measured on the same texts.
 
+``--device cuda --dtype float16 --batch-size 256`` measures a GPU (both sides on it).
+
     python -m benchmarks.score_bench --texts 5000 --naive-texts 300 --quantize
 """
 
@@ -60,10 +62,12 @@ def time_repwatch(settings: Settings, examples: list[Example]) -> tuple[float, l
     return len(examples) / (time.perf_counter() - started), [r.label for r in results]
 
 
-def time_naive(models: dict[str, str], examples: list[Example], max_length: int) -> float:
+def time_naive(
+    models: dict[str, str], examples: list[Example], max_length: int, device: str
+) -> float:
     """Texts per second of plain pipelines (one per language's model), one call per text."""
     pipes = {
-        lang: pipeline("text-classification", model=resolve_model(name)[0], device=-1)
+        lang: pipeline("text-classification", model=resolve_model(name)[0], device=device)
         for lang, name in models.items()
     }
     started = time.perf_counter()
@@ -80,25 +84,29 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--quantize", action="store_true")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N (both sides)")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float16", "bfloat16"])
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     examples = held_out_texts(args.texts, args.seed)
     english = sum(ex.lang == "en" for ex in examples)
     words = [len(ex.text.split()) for ex in examples]
-    config = SentimentConfig(batch_size=args.batch_size, max_length=args.max_length)
+    config = SentimentConfig(
+        batch_size=args.batch_size, max_length=args.max_length, device=args.device, dtype=args.dtype
+    )
     print(
         f"{len(examples)} held-out texts ({english} English, {len(examples) - english} "
         f"Korean), median {statistics.median(words):.0f} words; models: starter, ko: "
         f"{config.models_by_lang['ko']}; {args.threads} torch threads; batch "
-        f"{args.batch_size}; max length {args.max_length}"
+        f"{args.batch_size}; max length {args.max_length}; {args.device}, {args.dtype}"
     )
     models = {"en": "starter", **config.models_by_lang}
-    naive = time_naive(models, examples[: args.naive_texts], args.max_length)
+    naive = time_naive(models, examples[: args.naive_texts], args.max_length, args.device)
     print(f"naive pipeline, one call per text ({args.naive_texts} texts): {naive:8.1f} texts/s")
     fp32, labels = time_repwatch(Settings(sentiment=config), examples)
     print(
-        f"repwatch scorer, float32:     {fp32:8.1f} texts/s  ({fp32 / naive:.1f}x naive)  "
+        f"repwatch scorer, {args.dtype}:     {fp32:8.1f} texts/s  ({fp32 / naive:.1f}x naive)  "
         f"accuracy {accuracy(labels, examples):.1%}"
     )
     if args.quantize:

@@ -270,6 +270,14 @@ class SentimentConfig(_Section):
     quantize: bool = Field(
         default=False, description="int8 dynamic quantisation of the models' Linear layers (CPU)."
     )
+    device: str = Field(
+        default="cpu",
+        pattern=r"^(cpu|auto|mps|cuda(:\d+)?)$",
+        description="Where the models run: cpu, cuda, cuda:N, mps, or auto (CUDA when present).",
+    )
+    dtype: Literal["float32", "float16", "bfloat16"] = Field(
+        default="float32", description="Model precision; float16/bfloat16 suit a GPU."
+    )
     models_by_lang: dict[str, str] = Field(
         default_factory=lambda: {"ko": "starter-ko"},
         description="A model per language code; other languages go to `model`. Default: "

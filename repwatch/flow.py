@@ -25,6 +25,8 @@ def load_scorer(settings: Settings, model: str | None = None) -> TextScorer:
             max_length=config.max_length,
             num_threads=config.num_threads,
             quantize=config.quantize,
+            device=config.device,
+            dtype=config.dtype,
         )
 
     default = load(model or settings.model)

@@ -36,6 +36,7 @@ from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
 from repwatch.weekly_report import build_weekly_report, queue_weekly_digest
 from sentiment.results import TextScorer
+from sentiment.scorer import resolve_device
 from storage.db import get_engine, session_scope
 from storage.migrate import upgrade
 from storage.repository import sync_sources
@@ -190,6 +191,8 @@ class Worker:
         """Start, block until `stop` is set, then stop gracefully (see `shutdown`)."""
         # A periodic pass skipped while a crawl-triggered pass runs is expected, not news.
         logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+        # A device this machine lacks would fail every pass: refuse it before starting.
+        resolve_device(self.settings.sentiment.device)
         self.prepare_database()
         self.schedule(datetime.now(UTC))
         self._scheduler.start()

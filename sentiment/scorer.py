@@ -44,6 +44,30 @@ def resolve_model(model: str) -> tuple[str, str]:
     return model, model
 
 
+_DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for a configured name; "auto" takes CUDA when torch sees one.
+
+    Raises ModelLoadError for an unknown name or a device this torch build cannot use.
+    """
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise ModelLoadError(f"unknown device {name!r}: {exc}") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ModelLoadError(
+            f"device {name!r}: torch {torch.__version__} sees no CUDA device "
+            "(a CUDA build of torch and a GPU are needed; use 'cpu' or 'auto')"
+        )
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise ModelLoadError(f"device {name!r}: this machine has no Apple MPS device")
+    return device
+
+
 def _load_pretrained(source: str) -> tuple[Any, Any]:
     # A worker loads the model once; a progress bar on stderr is noise in its logs.
     transformers_logging.disable_progress_bar()
@@ -68,6 +92,7 @@ class Scorer:
         *,
         batch_size: int = 32,
         max_length: int = 256,
+        device: torch.device | None = None,
     ) -> None:
         self.network = network
         self.tokenizer = tokenizer
@@ -75,6 +100,7 @@ class Scorer:
         self.model_id = model_id
         self.batch_size = batch_size
         self.max_length = _usable_length(tokenizer, max_length)
+        self.device = device or torch.device("cpu")
 
     @classmethod
     def load(
@@ -86,23 +112,38 @@ class Scorer:
         num_threads: int | None = None,
         label_map: Mapping[str, str] | None = None,
         quantize: bool = False,
+        device: str = "cpu",
+        dtype: str = "float32",
     ) -> Scorer:
         """Load "starter", a local model directory or a hub id; raise ModelLoadError.
 
         `quantize` converts the Linear layers to int8 (dynamic quantisation, CPU only):
-        faster on CPU, at an accuracy cost measured in docs/benchmarks.md.
+        faster on CPU, at an accuracy cost measured in docs/benchmarks.md. `device`
+        ("cpu", "cuda", "cuda:1", "mps" or "auto") and `dtype` ("float32", "float16",
+        "bfloat16") place the model, e.g. a GPU scoring worker in half precision.
         """
         if num_threads is not None:
             torch.set_num_threads(num_threads)
+        target = resolve_device(device)
+        if quantize and target.type != "cpu":
+            raise ModelLoadError(f"int8 quantisation runs on the CPU only, not on {target}")
         source, model_id = resolve_model(model)
         tokenizer, network = _load_pretrained(source)
         if quantize:
             network = torch.ao.quantization.quantize_dynamic(
                 network, {torch.nn.Linear}, dtype=torch.qint8
             )
+        else:
+            network = network.to(device=target, dtype=_DTYPES[dtype])
         labels = build_label_map(network.config.id2label, label_map)
         return cls(
-            network, tokenizer, labels, model_id, batch_size=batch_size, max_length=max_length
+            network,
+            tokenizer,
+            labels,
+            model_id,
+            batch_size=batch_size,
+            max_length=max_length,
+            device=target,
         )
 
     def preprocess(self, inputs: Sequence[ScoreInput]) -> list[PreparedText]:
@@ -127,7 +168,7 @@ class Scorer:
         return outputs
 
     def _forward_batch(self, ids: list[list[int]]) -> list[list[float]]:
-        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt")
+        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
         logits = self.network(**batch).logits
         return [list(map(float, row)) for row in logits.float().softmax(dim=-1)]
 

@@ -195,6 +195,8 @@ def eval_command(
             batch_size=batch_size or settings.sentiment.batch_size,
             max_length=max_length or settings.sentiment.max_length,
             num_threads=settings.sentiment.num_threads,
+            device=settings.sentiment.device,
+            dtype=settings.sentiment.dtype,
         )
         examples = [ex for path in data for ex in read_examples(path, kind_of_file(path))]
         figures = evaluate(scorer.text_probabilities, examples)

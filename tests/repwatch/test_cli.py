@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -47,6 +48,20 @@ def test_unreachable_database_exits_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "upgrade", "--config", str(config)])
     assert result.exit_code == 1
     assert "database upgrade failed" in result.output
+
+
+def test_worker_refuses_a_device_it_does_not_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    config = tmp_path / "repwatch.yaml"
+    config.write_text(
+        f"database_url: sqlite:///{tmp_path}/r.db\nbrand: {{name: Acme}}\n"
+        "worker: {metrics_port: null}\nsentiment: {device: cuda}\n"
+    )
+    result = runner.invoke(app, ["worker", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "sees no CUDA device" in result.output
 
 
 def test_unknown_source_is_a_usage_error(tmp_path: Path) -> None:

@@ -68,6 +68,8 @@ def test_empty_environment_values_mean_unset(
         ("rules: {negative_threshold: 3}\n", "rules.negative_threshold"),
         ("report: {weekday: funday}\n", "report.weekday"),
         ("report: {timezone: Mars/Olympus}\n", "report.timezone"),
+        ("sentiment: {device: gpu}\n", "sentiment.device"),
+        ("sentiment: {dtype: float8}\n", "sentiment.dtype"),
         ("- just\n- a list\n", "top level must be a mapping"),
         ("brand: [unclosed\n", "not valid YAML"),
     ],

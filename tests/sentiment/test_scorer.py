@@ -155,3 +155,37 @@ def test_the_shipped_starter_model_loads_with_three_labels() -> None:
     [result] = scorer.score([ScoreInput("Absolutely love this phone, the battery lasts forever")])
     assert result.model == "repwatch-starter"
     assert result.label == "positive"
+
+
+def test_bfloat16_on_the_cpu_scores_close_to_float32(tiny_models: dict[str, Path]) -> None:
+    full = Scorer.load(str(tiny_models["three"]), num_threads=1)
+    half = Scorer.load(str(tiny_models["three"]), num_threads=1, dtype="bfloat16")
+    assert next(half.network.parameters()).dtype == torch.bfloat16
+    assert half.device == torch.device("cpu")
+    for a, b in zip(full.text_probabilities(TEXTS), half.text_probabilities(TEXTS), strict=True):
+        assert a == pytest.approx(b, abs=0.02)
+
+
+def test_auto_device_is_the_cpu_without_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert scorer_module.resolve_device("auto") == torch.device("cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert scorer_module.resolve_device("auto") == torch.device("cuda")
+
+
+def test_a_device_torch_cannot_use_is_a_clear_error(
+    tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ModelLoadError, match="sees no CUDA device"):
+        Scorer.load(str(tiny_models["three"]), device="cuda:1")
+    with pytest.raises(ModelLoadError, match="unknown device 'gpu'"):
+        Scorer.load(str(tiny_models["three"]), device="gpu")
+
+
+def test_int8_quantisation_is_refused_off_the_cpu(
+    tiny_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    with pytest.raises(ModelLoadError, match="CPU only"):
+        Scorer.load(str(tiny_models["three"]), device="cuda", quantize=True)
