@@ -6,6 +6,7 @@ Twisted's reactor can start only once per process, which is why the parent
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TextIO
 
 from scrapy import Spider, signals
@@ -18,6 +19,8 @@ from crawler.settings import build_settings
 from crawler.spiders.loading import load_spider
 
 SUMMARY_PREFIX = "repwatch-summary "
+
+log = logging.getLogger(__name__)
 
 
 class SummaryReporter:
@@ -34,8 +37,13 @@ class SummaryReporter:
         self.report(CrawlSummary.from_json(line) if line else CrawlSummary.unreported(source))
 
     def report(self, summary: CrawlSummary) -> None:
-        self.out.write(SUMMARY_PREFIX + summary.to_json() + "\n")
-        self.out.flush()
+        try:
+            self.out.write(SUMMARY_PREFIX + summary.to_json() + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            # The parent (a worker killed mid-crawl) is gone; the run is in the database.
+            log.warning("crawl of %s finished after its parent exited", summary.source)
+            return
         self.reported.add(summary.source)
 
 
