@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -28,6 +25,7 @@ from storage.db import session_scope
 from storage.models import Alert, Feedback, Incident
 from tests.alerts.factories import NOW, make_mention, make_score, make_source
 from tests.alerts.test_sender import sender_for
+from tests.fakes.signed_requests import post_signed
 from tests.fakes.slack_server import FakeSlack
 
 SECRET = "test-signing-secret"
@@ -112,11 +110,6 @@ def click(endpoint: Endpoint, action_id: str, **action: Any) -> dict[str, Any]:
     }
 
 
-def sign(body: str, timestamp: str, secret: str = SECRET) -> str:
-    base = f"v0:{timestamp}:{body}".encode()
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
 def send(
     endpoint: Endpoint,
     payload: dict[str, Any],
@@ -125,21 +118,8 @@ def send(
     age: int = 0,
 ) -> int:
     body = urlencode({"payload": json.dumps(payload)})
-    timestamp = str(int(time.time()) - age)
-    request = urllib.request.Request(
-        f"{endpoint.url}/slack/events",
-        data=body.encode(),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": sign(body, timestamp, secret),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
+    url = f"{endpoint.url}/slack/events"
+    return post_signed(url, body, "application/x-www-form-urlencoded", secret, age=age)
 
 
 def stored(url: str, alert_id: int) -> Alert:

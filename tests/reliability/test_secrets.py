@@ -14,9 +14,6 @@ import json
 import re
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,7 +21,7 @@ from sqlalchemy import make_url, select
 
 from storage.db import get_engine
 from storage.models import Base
-from tests.alerts.test_interactivity import sign
+from tests.fakes.signed_requests import post_signed
 from tests.fakes.slack_server import FakeSlack
 from tests.reliability.conftest import DemoSource, WorkerFactory
 from tests.reliability.harness import clean_environment, flow_state, wait_for, write_config
@@ -69,21 +66,7 @@ def _listener_url(log: Path) -> str:
 
 def _post_signed(url: str, secret: str) -> int:
     body = json.dumps({"type": "url_verification", "challenge": "canary-check"})
-    timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        url,
-        data=body.encode(),
-        headers={
-            "Content-Type": "application/json",
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": sign(body, timestamp, secret),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    return post_signed(url, body, "application/json", secret)
 
 
 def _cli(env: dict[str, str], log: Path, *arguments: str) -> subprocess.Popen[bytes]:
