@@ -57,3 +57,12 @@ class PartialDeliveryError(AlertsError):
 
 class SlackSetupError(AlertsError):
     """The Slack listener lacks a token or secret it needs (the message names it)."""
+
+
+class InFlightCheckError(AlertsError):
+    """Slack could not be asked whether an earlier post of the message went out; the message
+    waits (and is looked for again) rather than risk posting it twice."""
+
+    def __init__(self, cause: Exception) -> None:
+        self.cause = cause
+        super().__init__(f"could not check whether the message was already posted: {cause}")

@@ -1,8 +1,10 @@
 """The outbox table's operations: enqueue once, claim the next due message, record results.
 
-Sending is at-least-once from here: a message is marked sent in the same transaction that
-claimed it, right after Slack accepted it, so a crash can at worst repeat the one message
-in flight, never the ones before it.
+Sending is at-least-once from here, and a post is not repeated blindly: a message is
+marked sent in the same transaction that claimed it, right after Slack accepted it, and its
+post's start is committed on its own before (`record_in_flight`), so a post that a crash or
+a lost connection left without a result is looked for in Slack before the message is
+posted again (`alerts/sender.py`).
 
 A payload is the chat.postMessage arguments (less the channel) plus, optionally:
 
@@ -19,11 +21,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Alert, Base, OutboxMessage
+from storage.models import Alert, Base, OutboxInFlight, OutboxMessage
 
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
@@ -71,14 +73,17 @@ def enqueue(
 def next_due(now: datetime) -> Select[OutboxMessage]:
     """The next unsent message that is due, most urgent first, locked for this worker.
 
-    On PostgreSQL other workers skip the locked row; SQLite ignores the lock clause.
+    On PostgreSQL other workers skip the locked row; SQLite ignores the lock clause. The
+    lock is FOR NO KEY UPDATE: it keeps other senders off the row just as well, and lets
+    another connection insert the row's `OutboxInFlight` (whose foreign key takes a key
+    share lock on the message) while the claim is held.
     """
     return (
         select(OutboxMessage)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, key_share=True)
     )
 
 
@@ -93,8 +98,8 @@ def mark_sent(
     """Record a delivery on the message and, for an alert's own Slack post, on its alert."""
     message.attempts += 1
     message.sent_at = now
-    message.result_ts = ts
     message.last_error = None
+    _record_where(message, channel, ts)
     if ts is None or message.alert_id is None or is_thread_reply(message.payload):
         return
     alert = session.get(Alert, message.alert_id)
@@ -105,7 +110,42 @@ def mark_sent(
 def mark_posted(message: OutboxMessage, channel: str, ts: str | None) -> None:
     """The message went out but its file did not: remember it, so a retry does not repost."""
     message.payload = {**message.payload, "posted": {"channel": channel, "ts": ts}}
+    _record_where(message, channel, ts)
+
+
+def _record_where(message: OutboxMessage, channel: str, ts: str | None) -> None:
+    """Slack's answer: the message's ts and the channel's id (the console gives neither)."""
     message.result_ts = ts
+    message.result_channel = None if ts is None else channel
+
+
+def record_in_flight(session: Session, message_id: int, now: datetime) -> None:
+    """Note that a post of the message starts now; an earlier post whose outcome is still
+    unknown keeps its own, earlier time, so a later search reaches back to it."""
+    if session.get(OutboxInFlight, message_id) is None:
+        session.add(OutboxInFlight(outbox_id=message_id, started_at=now))
+
+
+def in_flight_since(session: Session, message: OutboxMessage) -> datetime | None:
+    """When a post of the message started whose outcome is unknown, or None."""
+    record = session.get(OutboxInFlight, message.id)
+    return None if record is None else record.started_at
+
+
+def clear_in_flight(session: Session, message: OutboxMessage) -> None:
+    """The outcome of the post is known: Slack has the message, or said it did not take it."""
+    session.execute(delete(OutboxInFlight).where(OutboxInFlight.outbox_id == message.id))
+
+
+def answered_channel_id(session: Session, channel: str) -> str:
+    """The channel id Slack answered for an earlier message to `channel`, else `channel`.
+
+    Slack's history methods take ids only, and a message's channel may be a name.
+    """
+    stmt = select(OutboxMessage.result_channel).where(
+        OutboxMessage.channel == channel, OutboxMessage.result_channel.is_not(None)
+    )
+    return session.scalars(stmt.limit(1)).first() or channel
 
 
 def alert_message_channel(session: Session, alert: Alert) -> str | None:

@@ -1,7 +1,11 @@
 """Sending, kept apart from rendering: senders deliver stored payloads from the outbox.
 
 `drain_outbox` claims one due message at a time, sends it and records the result in the
-same transaction. Failures are sorted three ways:
+same transaction. Before the post, in a transaction of its own, it commits that the post
+starts (`OutboxInFlight`); a message whose earlier post has no recorded outcome is first
+looked for in Slack by the outbox key every post carries as metadata
+(`alerts/slack_lookup.py`), and marked sent if Slack has it. Failures are sorted three
+ways:
 
 * Slack unreachable (HTTP 429 after the client's own retries, 5xx, connection errors):
   the message backs off, every due message is held until then, and the drain stops.
@@ -13,6 +17,7 @@ same transaction. Failures are sorted three ways:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +34,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,21 +42,29 @@ from alerts.console import render_message
 from alerts.exceptions import (
     AlertsError,
     AttachmentError,
+    InFlightCheckError,
     PartialDeliveryError,
     SlackConfigurationError,
 )
 from alerts.outbox import (
     RETRY_BASE,
+    answered_channel_id,
+    clear_in_flight,
     hold_pending_until,
+    in_flight_since,
     mark_failed,
     mark_posted,
     mark_sent,
     next_due,
     pending_count,
+    record_in_flight,
     thread_target,
 )
+from alerts.slack_lookup import UNREADABLE, find_posted, outbox_metadata
 from storage.db import get_engine
 from storage.models import OutboxMessage, utcnow
+
+log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = frozenset(
     {"channel_not_found", "invalid_auth", "not_in_channel", "account_inactive", "token_revoked"}
@@ -64,19 +78,33 @@ def build_web_client(
     timeout: int = 15,
     max_retries: int = 2,
     retry_interval: RetryIntervalCalculator | None = None,
+    retry_server_errors: bool = True,
 ) -> WebClient:
     """The one place a Slack client is made: base URL, timeout and retry handlers.
 
     Rate limits wait for Retry-After; server and connection errors back off exponentially
-    with jitter unless another `retry_interval` is given.
+    with jitter unless another `retry_interval` is given. Without `retry_server_errors`
+    only rate limits are retried: a 5xx or a lost connection may hide a post Slack took.
     """
     interval = retry_interval or BackoffRetryIntervalCalculator(backoff_factor=0.5)
-    handlers = [
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),
-        ServerErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
-        ConnectionErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
-    ]
+    handlers: list[RetryHandler] = [RateLimitErrorRetryHandler(max_retry_count=max_retries)]
+    if retry_server_errors:
+        handlers += [
+            ServerErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
+            ConnectionErrorRetryHandler(max_retry_count=max_retries, interval_calculator=interval),
+        ]
     return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)
+
+
+def outbox_sender(base_url: str, token: str | None, console: Console) -> Sender:
+    """The outbox's sender: Slack with a token, else the console.
+
+    Its client leaves server and connection errors to the outbox instead of retrying the
+    post at once: the outbox looks the message up in Slack before posting it again.
+    """
+    if token is None:
+        return ConsoleSender(console)
+    return SlackSender(build_web_client(base_url, token, retry_server_errors=False))
 
 
 @dataclass(frozen=True)
@@ -93,7 +121,7 @@ class Sender(Protocol):
         ...
 
 
-_NOT_FOR_SLACK = frozenset({"file", "posted", "in_thread"})
+_NOT_FOR_SLACK = frozenset({"file", "posted", "in_thread", "in_flight"})
 
 
 def chat_arguments(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -110,20 +138,46 @@ class SlackSender:
     def send(self, channel: str, payload: Mapping[str, Any]) -> SentMessage:
         """Post the payload (and upload its file); returns the channel id and the message ts.
 
-        Raises PartialDeliveryError when the message went out but its file did not.
+        A message Slack already has is not posted again: one the drain recorded as
+        ``posted``, or one found in Slack after an earlier post whose outcome was lost
+        (``in_flight``). Raises PartialDeliveryError when the message went out but its file
+        did not, and InFlightCheckError when Slack could not be asked.
         """
         attachment = payload.get("file")
         if attachment is not None:
             check_attachment(attachment)
-        posted = payload.get("posted")
-        if posted:
-            sent = SentMessage(channel=str(posted["channel"]), ts=posted.get("ts"))
-        else:
-            response = self.client.chat_postMessage(channel=channel, **chat_arguments(payload))
-            sent = SentMessage(channel=str(response["channel"]), ts=str(response["ts"]))
+        sent = self._already_posted(payload) or self._post(channel, payload)
         if attachment is not None:
             self._upload(sent, attachment)
         return sent
+
+    def _post(self, channel: str, payload: Mapping[str, Any]) -> SentMessage:
+        response = self.client.chat_postMessage(channel=channel, **chat_arguments(payload))
+        return SentMessage(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    def _already_posted(self, payload: Mapping[str, Any]) -> SentMessage | None:
+        posted = payload.get("posted")
+        if posted:
+            return SentMessage(channel=str(posted["channel"]), ts=posted.get("ts"))
+        in_flight = payload.get("in_flight")
+        return self._find(in_flight, payload) if in_flight else None
+
+    def _find(self, in_flight: Mapping[str, Any], payload: Mapping[str, Any]) -> SentMessage | None:
+        """The message as an earlier post left it in Slack; None when it is not there, or
+        when this app may not read the channel (then the post goes ahead: at least once)."""
+        channel, key = str(in_flight["channel"]), str(in_flight["dedup_key"])
+        try:
+            ts = find_posted(
+                self.client, channel, key, in_flight["since"], payload.get("thread_ts")
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in UNREADABLE:
+                raise InFlightCheckError(exc) from exc
+            _warn_unchecked(key, channel, exc)
+            return None
+        except (SlackRequestError, OSError) as exc:
+            raise InFlightCheckError(exc) from exc
+        return None if ts is None else SentMessage(channel=channel, ts=ts)
 
     def _upload(self, sent: SentMessage, attachment: Mapping[str, Any]) -> None:
         try:
@@ -135,6 +189,18 @@ class SlackSender:
             )
         except (SlackApiError, SlackRequestError, OSError) as exc:
             raise PartialDeliveryError(sent.channel, sent.ts, exc) from exc
+
+
+def _warn_unchecked(dedup_key: str, channel: str, exc: SlackApiError) -> None:
+    needed = exc.response.get("needed")
+    log.warning(
+        "cannot check whether outbox message %s already reached %s (%s%s); posting it, "
+        "so it may appear twice",
+        dedup_key,
+        channel,
+        exc.response.get("error"),
+        f", the app needs {needed}" if needed else "",
+    )
 
 
 def check_attachment(attachment: Any) -> None:
@@ -185,7 +251,7 @@ SendError = SlackApiError | SlackRequestError | OSError | AlertsError
 
 def _failure(exc: SendError) -> _Failure:
     """Sort a send failure: Slack unreachable, refused for good, or refused this message."""
-    if isinstance(exc, PartialDeliveryError) and isinstance(
+    if isinstance(exc, PartialDeliveryError | InFlightCheckError) and isinstance(
         exc.cause, SlackApiError | SlackRequestError | OSError
     ):
         return _failure(exc.cause)
@@ -204,8 +270,41 @@ def _failure(exc: SendError) -> _Failure:
     return _Failure(f"{error} (HTTP {status})", slack_down=down, retry_after=retry_after)
 
 
+def _outcome_known(exc: SendError) -> bool:
+    """Whether a failed send leaves no doubt whether Slack has the message."""
+    if isinstance(exc, InFlightCheckError):
+        return False  # the earlier post is still unaccounted for
+    if isinstance(exc, SlackApiError):
+        return exc.response.status_code < 500  # Slack answered, and did not take it
+    # Posted with its file failing, or refused before posting (the attachment check);
+    # a connection error or a timeout may come after Slack took the message.
+    return isinstance(exc, AlertsError)
+
+
 def _outgoing(session: Session, message: OutboxMessage) -> tuple[str, dict[str, Any]] | None:
-    """Channel and payload as sent now: a thread reply gets its thread; None makes it wait."""
+    """Channel and payload as sent now; None makes it wait for its thread.
+
+    Every post carries the outbox key as metadata. After a post whose outcome is unknown,
+    ``in_flight`` tells the sender to look for it first: by which key, in which channel id,
+    since when.
+    """
+    addressed = _addressed(session, message)
+    if addressed is None:
+        return None
+    channel, payload = addressed
+    payload["metadata"] = outbox_metadata(message.dedup_key)
+    since = in_flight_since(session, message)
+    if since is not None:
+        payload["in_flight"] = {
+            "dedup_key": message.dedup_key,
+            "channel": answered_channel_id(session, channel),
+            "since": since,
+        }
+    return channel, payload
+
+
+def _addressed(session: Session, message: OutboxMessage) -> tuple[str, dict[str, Any]] | None:
+    """Channel and payload: a thread reply gets its thread; None makes it wait."""
     payload = dict(message.payload)
     if not payload.pop("in_thread", False):
         return message.channel, payload
@@ -216,21 +315,41 @@ def _outgoing(session: Session, message: OutboxMessage) -> tuple[str, dict[str, 
     return channel, payload | ({"thread_ts": thread_ts} if thread_ts else {})
 
 
-def _attempt(session: Session, message: OutboxMessage, sender: Sender, now: datetime) -> _Outcome:
+def _attempt(
+    factory: sessionmaker[Session],
+    session: Session,
+    message: OutboxMessage,
+    sender: Sender,
+    now: datetime,
+) -> _Outcome:
     """Send one claimed message and record the result on it."""
     outgoing = _outgoing(session, message)
     if outgoing is None:
         message.next_attempt_at = now + RETRY_BASE
         message.last_error = "waiting for the alert's own message to be sent"
         return _Outcome(False)
+    _commit_in_flight(factory, message, now)
     try:
         sent = sender.send(*outgoing)
     except (SlackApiError, SlackRequestError, OSError, AlertsError) as exc:
         if isinstance(exc, PartialDeliveryError):
             mark_posted(message, exc.channel, exc.ts)
+        if _outcome_known(exc):
+            clear_in_flight(session, message)
         return _record_failure(session, message, _failure(exc), now)
     mark_sent(session, message, sent.channel, sent.ts, now)
+    clear_in_flight(session, message)
     return _Outcome(True)
+
+
+def _commit_in_flight(
+    factory: sessionmaker[Session], message: OutboxMessage, now: datetime
+) -> None:
+    """Commit that a post starts, so that a crash before its result is recorded leaves a
+    trace. A session of its own: the claim's transaction stays open to hold the row lock
+    (and on SQLite it has written nothing yet, so this write does not wait for it)."""
+    with factory() as session, session.begin():
+        record_in_flight(session, message.id, now)
 
 
 def _record_failure(
@@ -286,4 +405,4 @@ def _drain_one(factory: sessionmaker[Session], sender: Sender, now: datetime) ->
         message = session.scalars(next_due(now)).first()
         if message is None:
             return None
-        return _attempt(session, message, sender, now)
+        return _attempt(factory, session, message, sender, now)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.playbook import load_playbook
-from alerts.sender import ConsoleSender, DrainResult, SlackSender, build_web_client, drain_outbox
+from alerts.sender import DrainResult, Sender, drain_outbox, outbox_sender
 from alerts.service import create_alerts
 from alerts.sla import queue_reminders
 from alerts.source_health import queue_source_health_alert
@@ -158,14 +158,14 @@ def remind(settings: Settings, now: datetime | None = None) -> tuple[int, int]:
 
 def send(settings: Settings, console: Console) -> DrainResult:
     """Deliver queued messages: to Slack with a token, else to the console."""
-    if settings.slack_bot_token is None:
-        sender: ConsoleSender | SlackSender = ConsoleSender(console)
-    else:
-        client = build_web_client(
-            settings.slack_base_url, settings.slack_bot_token.get_secret_value()
-        )
-        sender = SlackSender(client)
-    return drain_outbox(settings.database_url, sender)
+    return drain_outbox(settings.database_url, configured_sender(settings, console))
+
+
+def configured_sender(settings: Settings, console: Console) -> Sender:
+    """The outbox's sender for these settings: Slack with a token, else the console."""
+    token = settings.slack_bot_token
+    secret = None if token is None else token.get_secret_value()
+    return outbox_sender(settings.slack_base_url, secret, console)
 
 
 @dataclass(frozen=True)

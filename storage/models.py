@@ -227,6 +227,25 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     result_ts: Mapped[str | None] = mapped_column(String(32))
+    # The channel id Slack answered with: `channel` may be a name, which Slack's history
+    # methods do not accept.
+    result_channel: Mapped[str | None] = mapped_column(String(64))
+
+
+class OutboxInFlight(Base):
+    """A post of an outbox message that started and whose outcome is not known.
+
+    Committed before the post, on a connection of its own (the drain's transaction still
+    holds the message's row lock), and deleted with the result. One left behind by a crash
+    or a lost answer tells the next drain to ask Slack whether the message went out.
+    """
+
+    __tablename__ = "outbox_in_flight"
+
+    outbox_id: Mapped[int] = mapped_column(
+        ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True
+    )
+    started_at: Mapped[datetime]  # of the first post whose outcome is unknown
 
 
 class Feedback(Base):

@@ -11,8 +11,8 @@ from slack_bolt import App
 from alerts.exceptions import SlackSetupError
 from alerts.interactivity import EVENTS_PATH, build_app, make_http_server, run_socket_mode
 from alerts.playbook import load_playbook
-from alerts.sender import ConsoleSender, SlackSender, build_web_client
 from alerts.sla import send_reminders
+from repwatch import steps
 from repwatch.commands.common import (
     EXIT_USAGE,
     ConfigOption,
@@ -20,7 +20,6 @@ from repwatch.commands.common import (
     exit_on_failure,
     settings_or_exit,
 )
-from repwatch.config import Settings
 
 app = typer.Typer(help="Slack: alert buttons and reminders.", no_args_is_help=True)
 
@@ -71,13 +70,6 @@ def _serve(bolt_app: App, host: str, port: int) -> None:
         server.server_close()
 
 
-def _sender(settings: Settings) -> ConsoleSender | SlackSender:
-    if settings.slack_bot_token is None:
-        return ConsoleSender(Console())
-    token = settings.slack_bot_token.get_secret_value()
-    return SlackSender(build_web_client(settings.slack_base_url, token))
-
-
 @app.command("remind")
 def remind_command(config: ConfigOption = None) -> None:
     """Remind overdue alerts in their threads (escalating P1/P2), then send the outbox."""
@@ -85,7 +77,7 @@ def remind_command(config: ConfigOption = None) -> None:
     with exit_on_failure("reminders"):
         result = send_reminders(
             settings.database_url,
-            _sender(settings),
+            steps.configured_sender(settings, Console()),
             sla=settings.sla,
             playbook=load_playbook(settings.playbook),
         )

@@ -111,6 +111,7 @@ def test_slack_app_manifest_declares_what_repwatch_uses() -> None:
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "files:write", "users:read", "usergroups:read"} <= scopes
+    assert {"channels:history", "groups:history"} <= scopes  # the check after a crash
     settings = manifest["settings"]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["interactivity"]["request_url"].endswith("/slack/events")

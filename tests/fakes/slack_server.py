@@ -6,26 +6,39 @@ token) and records every request. The scenario comes from the request:
 * token ``xoxb-ratelimited``: the first request answers 429 with ``Retry-After: 1``;
 * token ``xoxb-outage``: answers 500 until the test calls ``end_outage()``;
 * token ``xoxb-invalid``: ``invalid_auth``;
+* token ``xoxb-no-history``: the app lacks the history scopes, so ``conversations.*``
+  answers ``missing_scope``;
 * ``channel=C_NOT_FOUND``: ``channel_not_found``;
 * a file named ``flaky-*``: its first upload answers 500.
+
+Posted messages are kept per channel, with their ``metadata``, and read back as Slack
+does: ``conversations.history`` (the channel's own messages, newest first; a channel
+name instead of an id is ``channel_not_found``) and ``conversations.replies`` (the thread's
+parent, then its replies, oldest first), both paged with ``limit``, ``cursor``,
+``has_more`` and ``response_metadata.next_cursor``, within ``oldest`` / ``latest``, and
+with each message's ``metadata`` only when ``include_all_metadata`` is set. Timestamps
+(``ts``) follow the wall clock, as Slack's do.
 
 A test can also hold every answer (``hold_answers()`` … ``release_answers()``): Slack has
 acted on the request but the caller does not know yet, as when it dies mid-send. The
 server can listen on a given port, so a test can start it after a spell of "connection
 refused".
 
-Methods: ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, ``auth.test`` and
-the three steps of ``files_upload_v2`` (``files.getUploadURLExternal``, the upload URL,
+Methods: ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, ``auth.test``,
+``conversations.history``, ``conversations.replies`` and the three steps of
+``files_upload_v2`` (``files.getUploadURLExternal``, the upload URL,
 ``files.completeUploadExternal``).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,9 +50,12 @@ import pytest
 RATE_LIMITED_TOKEN = "xoxb-ratelimited"
 OUTAGE_TOKEN = "xoxb-outage"
 INVALID_TOKEN = "xoxb-invalid"
+NO_HISTORY_TOKEN = "xoxb-no-history"
+HISTORY_SCOPES = "channels:history,groups:history,mpim:history,im:history"
 MISSING_CHANNEL = "C_NOT_FOUND"
 MAX_BLOCKS = 50
 MAX_TEXT_CHARS = 3000
+DEFAULT_PAGE, MAX_PAGE = 100, 999  # conversations.* `limit`
 HOLD_LIMIT_S = 120  # a held answer goes out after this even if no test releases it
 
 Reply = tuple[int, dict[str, Any], dict[str, str]]
@@ -98,6 +114,35 @@ def _too_big(blocks: Any) -> bool:
     return any(len(text) > MAX_TEXT_CHARS for text in texts)
 
 
+def _flag(value: Any) -> bool:
+    """A boolean argument as Slack reads it: ``true`` or ``1`` (slack_sdk sends ``1``)."""
+    return str(value).lower() in ("1", "true")
+
+
+def _in_window(message: dict[str, Any], body: dict[str, Any]) -> bool:
+    """Within ``oldest`` and ``latest``, bounds excluded unless ``inclusive``."""
+    ts = float(message["ts"])
+    oldest, latest = float(body.get("oldest") or 0), float(body.get("latest") or "inf")
+    if _flag(body.get("inclusive")):
+        return oldest <= ts <= latest
+    return oldest < ts < latest
+
+
+def _page(messages: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
+    """One page of `messages` by ``limit`` and ``cursor``, with metadata only when asked."""
+    start = int(base64.b64decode(body.get("cursor", "")).decode().removeprefix("next:") or 0)
+    end = start + min(max(int(body.get("limit") or DEFAULT_PAGE), 1), MAX_PAGE)
+    shown = messages[start:end]
+    if not _flag(body.get("include_all_metadata")):
+        shown = [{k: v for k, v in m.items() if k != "metadata"} for m in shown]
+    answer: dict[str, Any] = {"ok": True, "messages": shown, "has_more": end < len(messages)}
+    if answer["has_more"]:
+        answer["response_metadata"] = {
+            "next_cursor": base64.b64encode(f"next:{end}".encode()).decode()
+        }
+    return answer
+
+
 class FakeSlack:
     """The server state: recorded requests, scenario switches and the method table."""
 
@@ -110,7 +155,9 @@ class FakeSlack:
         self._filenames: dict[str, str] = {}
         self._failed_uploads: set[str] = set()
         self._rate_limited: set[str] = set()
-        self._ts = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._last_us = 0
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # by channel id, in posting order
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._thread = threading.Thread(
@@ -234,6 +281,9 @@ class FakeSlack:
             return 200, {"ok": False, "error": "not_authed"}, {}
         if token == INVALID_TOKEN:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if token == NO_HISTORY_TOKEN and request.api_method.startswith("conversations."):
+            refusal = {"ok": False, "error": "missing_scope", "needed": HISTORY_SCOPES}
+            return 200, {**refusal, "provided": "chat:write,chat:write.public"}, {}
         return None
 
     def _methods(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
@@ -242,12 +292,16 @@ class FakeSlack:
             "chat.postMessage": self._post_message,
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
+            "conversations.history": self._history,
+            "conversations.replies": self._replies,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
 
     def _next_ts(self) -> str:
-        return f"1700000000.{next(self._ts):06d}"
+        """The wall clock to the microsecond, never twice the same, as Slack's are."""
+        self._last_us = max(time.time_ns() // 1000, self._last_us + 1)
+        return f"{self._last_us // 1_000_000}.{self._last_us % 1_000_000:06d}"
 
     @staticmethod
     def channel_id(channel: str) -> str:
@@ -282,8 +336,53 @@ class FakeSlack:
         if "blocks" in body and _too_big(body["blocks"]):
             return {"ok": False, "error": "invalid_blocks"}
         channel = self.channel_id(str(body["channel"]))
-        message = {"text": body.get("text", ""), "blocks": body.get("blocks", [])}
-        return {"ok": True, "channel": channel, "ts": self._next_ts(), "message": message}
+        message = self._message(body)
+        self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _message(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A bot's message as Slack stores it (and shows it to conversations.*)."""
+        message = {
+            "type": "message",
+            "user": "U0FAKE",
+            "bot_id": "B0FAKE",
+            "app_id": "A0FAKE",
+            "text": body.get("text", ""),
+            "blocks": body.get("blocks", []),
+            "ts": self._next_ts(),
+        }
+        keep = {key: body[key] for key in ("thread_ts", "metadata") if body.get(key)}
+        return message | keep
+
+    def _readable_channel(self, body: dict[str, Any]) -> dict[str, Any] | None:
+        """conversations.* take a channel id only: a name is not found."""
+        refused = self._check_channel(body)
+        if refused is None and self.channel_id(str(body["channel"])) != body["channel"]:
+            refused = {"ok": False, "error": "channel_not_found"}
+        return refused
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        refused = self._readable_channel(body)
+        if refused:
+            return refused
+        messages = self.messages.get(str(body["channel"]), [])
+        # Thread replies are not in the channel's history, only in their thread.
+        own = [m for m in messages if m.get("thread_ts", m["ts"]) == m["ts"]]
+        newest_first = [m for m in reversed(own) if _in_window(m, body)]
+        return _page(newest_first, body) | {"pin_count": 0}
+
+    def _replies(self, body: dict[str, Any]) -> dict[str, Any]:
+        refused = self._readable_channel(body)
+        if refused:
+            return refused
+        messages = self.messages.get(str(body["channel"]), [])
+        parent = next((m for m in messages if m["ts"] == body.get("ts")), None)
+        if parent is None:
+            return {"ok": False, "error": "thread_not_found"}
+        replies = [m for m in messages if m.get("thread_ts") == parent["ts"] and m is not parent]
+        # The parent comes first on the first page only, as Slack pages it.
+        shown = [m for m in replies if _in_window(m, body)]
+        return _page([parent, *shown], body)
 
     def _update(self, body: dict[str, Any]) -> dict[str, Any]:
         refused = self._check_channel(body)
@@ -305,7 +404,7 @@ class FakeSlack:
     def _upload_url(self, body: dict[str, Any]) -> dict[str, Any]:
         if not body.get("filename") or not str(body.get("length", "")).isdigit():
             return {"ok": False, "error": "invalid_arguments"}
-        file_id = f"F{next(self._ts):08d}"
+        file_id = f"F{next(self._file_ids):08d}"
         self._filenames[file_id] = str(body["filename"])
         return {"ok": True, "upload_url": f"{self.root_url}upload/{file_id}", "file_id": file_id}
 
@@ -332,7 +431,7 @@ def _log_line(request: RecordedRequest) -> str:
     if "Retry-After" in request.response_headers:
         answer += f" (Retry-After: {request.response_headers['Retry-After']})"
     name = request.api_method if request.path.startswith("/api/") else "upload"
-    return f"POST {name} [{request.status}] {' '.join(asked)} -> {answer}".rstrip(" ->")
+    return f"{request.method} {name} [{request.status}] {' '.join(asked)} -> {answer}".rstrip(" ->")
 
 
 @pytest.fixture

@@ -24,7 +24,11 @@ PUBLISHED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
 
 def _source(session: Session, name: str = "news") -> Source:
-    configured = [SourceConfig(name=name, kind="rss", url="https://example.com/feed", every="1h")]
+    configured = [
+        SourceConfig(
+            name=name, kind="rss", url="https://example.com/feed", every=timedelta(hours=1)
+        )
+    ]
     return sync_sources(session, "Acme", configured)[name]
 
 
@@ -92,7 +96,7 @@ def test_naive_datetimes_are_refused(db_session: Session) -> None:
 
 def test_sync_sources_disables_removed_sources(db_session: Session) -> None:
     _source(db_session, "news")
-    kept = SourceConfig(name="blog", kind="rss", url="https://example.com/b", every="15m")
+    kept = SourceConfig(name="blog", kind="rss", url="https://example.com/b", every=timedelta(minutes=15))
     synced = sync_sources(db_session, "Acme", [kept])
     assert list(synced) == ["blog"]
     assert synced["blog"].every_seconds == 900
