@@ -76,19 +76,14 @@ def find_posted(
 def _read_page(
     client: WebClient, channel: str, thread_ts: str | None, oldest: str, cursor: str | None
 ) -> SlackResponse:
-    if thread_ts is None:
-        return client.conversations_history(
-            channel=channel,
-            oldest=oldest,
-            cursor=cursor,
-            include_all_metadata=True,
-            limit=PAGE_SIZE,
-        )
-    return client.conversations_replies(
+    """One page of the channel's history, or of the thread's replies."""
+    thread: dict[str, Any] = {} if thread_ts is None else {"ts": thread_ts}
+    read = client.conversations_history if thread_ts is None else client.conversations_replies
+    return read(
         channel=channel,
-        ts=thread_ts,
         oldest=oldest,
         cursor=cursor,
         include_all_metadata=True,
         limit=PAGE_SIZE,
+        **thread,
     )
