@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from crawler.runner import CrawlSummary
 from storage.models import Alert, Mention, OutboxMessage, Score, Source
-from storage.repository import mentions_needing_score
 
 HEALTH_STATES = ("new", "ok", "quiet", "broken")
 
@@ -103,8 +102,7 @@ def read_snapshot(session: Session, now: datetime) -> Snapshot:
         Alert.severity, Alert.status
     )
     mentions = session.scalar(select(func.count()).select_from(Mention)) or 0
-    waiting = mentions_needing_score(None).order_by(None).subquery()
-    unscored = session.scalar(select(func.count()).select_from(waiting))
+    unscored = session.scalar(select(func.count()).where(Mention.needs_score))
     recent = select(func.count()).where(Score.scored_at >= now - timedelta(hours=1))
     return Snapshot(
         mentions=mentions,

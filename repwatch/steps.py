@@ -24,7 +24,7 @@ from repwatch.config import Settings
 from sentiment.results import ScoreInput, SentimentResult, TextScorer
 from storage.db import session_scope
 from storage.models import Mention, Score, Source, utcnow
-from storage.repository import claim_mentions_to_score, sync_sources
+from storage.repository import claim_mentions_to_score, record_score, sync_sources
 
 SCORE_CHUNK = 256
 # The PostgreSQL advisory lock deciding holds: any number that no other lock of the
@@ -121,8 +121,8 @@ def _store_score(session: Session, mention: Mention, result: SentimentResult) ->
     score.score = result.score
     score.confidence = result.confidence
     score.lang_fallback = result.fallback
-    score.content_hash = mention.content_hash
     score.scored_at = utcnow()
+    record_score(mention, score)
     if mention.lang is None and result.lang:
         mention.lang = result.lang
 

@@ -21,6 +21,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -95,6 +97,14 @@ class Mention(Base):
         UniqueConstraint("source_id", "external_id", name="uq_mentions_source_external_id"),
         Index("ix_mentions_published_at", "published_at"),
         Index("ix_mentions_source_published", "source_id", "published_at"),
+        # Only the few rows waiting for a score are in it: claiming them stays cheap at
+        # millions of mentions.
+        Index(
+            "ix_mentions_needs_score",
+            "id",
+            postgresql_where=text("needs_score"),
+            sqlite_where=text("needs_score"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +128,8 @@ class Mention(Base):
     # Stored by a source's first crawl and older than its backfill window: history and
     # baseline for reports and spikes, never alerted.
     backfill: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # New, or its text changed since its score: set by the upsert, cleared with the score.
+    needs_score: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     source: Mapped[Source] = relationship(back_populates="mentions")
     score: Mapped[Score | None] = relationship(back_populates="mention")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, insert, select, update
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -106,6 +106,7 @@ def upsert_mention(
     if _insert_ignoring_conflict(session, {**values, "backfill": backfill}) is not None:
         return UpsertResult.NEW
     changed = {k: v for k, v in values.items() if k not in ("source_id", "external_id")}
+    changed["needs_score"] = True  # the text changed: its score no longer says what it says
     result = session.execute(
         update(Mention)
         .where(
@@ -144,14 +145,16 @@ def sync_sources(session: Session, brand: str, configured: Iterable[Any]) -> dic
 
 
 def mentions_needing_score(limit: int | None = None) -> Select[Mention]:
-    """Mentions never scored, or edited since they were scored."""
-    stmt = (
-        select(Mention)
-        .outerjoin(Score, Score.mention_id == Mention.id)
-        .where((Score.id.is_(None)) | and_(Score.content_hash != Mention.content_hash))
-        .order_by(Mention.id)
-    )
+    """Mentions never scored, or edited since they were scored (``needs_score``)."""
+    stmt = select(Mention).where(Mention.needs_score).order_by(Mention.id)
     return stmt.limit(limit) if limit else stmt
+
+
+def record_score(mention: Mention, score: Score) -> None:
+    """Make `score` the mention's score for its current text, which then needs no other."""
+    score.mention_id = mention.id
+    score.content_hash = mention.content_hash
+    mention.needs_score = False
 
 
 def claim_mentions_to_score(session: Session, limit: int) -> list[Mention] | None:
@@ -159,11 +162,10 @@ def claim_mentions_to_score(session: Session, limit: int) -> list[Mention] | Non
     such mention is free (every one is scored, or held by another worker).
 
     On PostgreSQL the rows are locked ``FOR UPDATE SKIP LOCKED``: concurrent scorers hold
-    different rows. The locking query sees the database as it was when it started, and a
-    row whose score another worker committed since is locked all the same (the mention row
-    itself did not change), so the held rows are read again by a new statement, which
-    sees that commit; the list may then be shorter than what was held, even empty.
-    SQLite has one writer at a time and ignores the lock clause.
+    different rows. A row another worker scored and committed after this query began is
+    re-checked by PostgreSQL against ``needs_score``; the held rows are read again all the
+    same, so the list may be shorter than what was held, even empty. SQLite has one
+    writer at a time and ignores the lock clause.
     """
     claim = (
         mentions_needing_score(limit)

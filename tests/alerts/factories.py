@@ -72,6 +72,7 @@ def make_score(
         "scored_at": NOW,
     }
     score = Score(**(values | overrides))
+    mention.needs_score = False
     if session is not None:
         session.add(score)
         session.flush()

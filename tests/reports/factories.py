@@ -71,6 +71,7 @@ def make_mention(
     session.add(mention)
     if label is not None:
         session.add(_score(mention, label, score))
+        mention.needs_score = False
     session.flush()
     return mention
 

@@ -132,6 +132,7 @@ def _complaints() -> list[str]:
 def _score_negative(database_url: str) -> None:
     with session_scope(database_url) as session:
         for mention in session.scalars(select(Mention)):
+            mention.needs_score = False
             session.add(
                 Score(
                     mention_id=mention.id,

@@ -15,6 +15,7 @@ from storage.repository import (
     MentionData,
     UpsertResult,
     mentions_needing_score,
+    record_score,
     sync_sources,
     text_fingerprint,
     upsert_mention,
@@ -96,7 +97,9 @@ def test_naive_datetimes_are_refused(db_session: Session) -> None:
 
 def test_sync_sources_disables_removed_sources(db_session: Session) -> None:
     _source(db_session, "news")
-    kept = SourceConfig(name="blog", kind="rss", url="https://example.com/b", every=timedelta(minutes=15))
+    kept = SourceConfig(
+        name="blog", kind="rss", url="https://example.com/b", every=timedelta(minutes=15)
+    )
     synced = sync_sources(db_session, "Acme", [kept])
     assert list(synced) == ["blog"]
     assert synced["blog"].every_seconds == 900
@@ -109,7 +112,9 @@ def test_unscored_and_edited_mentions_need_scoring(db_session: Session) -> None:
     upsert_mention(db_session, source.id, _mention())
     mention = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
     assert mention in _needing_score(db_session)
-    db_session.add(_score(mention))
+    score = _score(mention)
+    record_score(mention, score)
+    db_session.add(score)
     db_session.flush()
     assert mention not in _needing_score(db_session)
     upsert_mention(db_session, source.id, _mention("Now it works again."))
