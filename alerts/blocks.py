@@ -19,6 +19,7 @@ from alerts.slack_text import (
     MAX_REPLY_CHARS,
     MAX_SECTION_CHARS,
     Block,
+    chat_message,
     context,
     divider,
     escape,
@@ -250,9 +251,4 @@ def fallback_text(view: AlertView) -> str:
 
 def alert_message(view: AlertView) -> dict[str, Any]:
     """The chat.postMessage arguments (less the channel) for an alert; no unfurling."""
-    return {
-        "text": fallback_text(view),
-        "blocks": alert_blocks(view),
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
+    return chat_message(fallback_text(view), alert_blocks(view))

@@ -10,6 +10,7 @@ from alerts.slack_text import (
     MAX_FALLBACK_CHARS,
     MAX_SECTION_CHARS,
     Block,
+    chat_message,
     context,
     divider,
     escape,
@@ -154,12 +155,7 @@ def incident_fallback_text(view: IncidentView) -> str:
 
 def incident_message(view: IncidentView) -> dict[str, Any]:
     """The chat.postMessage arguments (less the channel) for an incident; no unfurling."""
-    return {
-        "text": incident_fallback_text(view),
-        "blocks": incident_blocks(view),
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
+    return chat_message(incident_fallback_text(view), incident_blocks(view))
 
 
 def joined_message(count: int, evidence: list[RelatedView]) -> dict[str, Any]:
@@ -169,9 +165,4 @@ def joined_message(count: int, evidence: list[RelatedView]) -> dict[str, Any]:
     lines = fitting_lines([related_line(item) for item in evidence[:MAX_EVIDENCE]], room)
     if count > len(lines):
         lines.append(f"… and {count - len(lines)} more")
-    return {
-        "text": text,
-        "blocks": [section(f"*{text}*\n" + "\n".join(lines))],
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
+    return chat_message(text, [section(f"*{text}*\n" + "\n".join(lines))])

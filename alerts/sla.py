@@ -23,7 +23,7 @@ from alerts.outbox import alert_message_channel, enqueue
 from alerts.playbook import Playbook, load_playbook
 from alerts.sender import DrainResult, Sender, SlackSender, drain_outbox
 from alerts.severity import Severity
-from alerts.slack_text import slack_date
+from alerts.slack_text import chat_message, slack_date
 from repwatch.config import SlaConfig
 from storage.db import session_scope
 from storage.models import Alert, utcnow
@@ -72,7 +72,7 @@ def reminder_message(
             f"\n<!subteam^{manager_group}> this {alert.severity} alert is overdue: please make "
             "sure someone with authority is on it."
         )
-    return {"text": text, "unfurl_links": False, "unfurl_media": False, "in_thread": True}
+    return chat_message(text) | {"in_thread": True}
 
 
 def queue_reminders(

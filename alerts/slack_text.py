@@ -104,3 +104,12 @@ def limit_blocks(blocks: list[Block], limit: int = MAX_BLOCKS) -> list[Block]:
         return blocks
     hidden = len(blocks) - limit + 1
     return [*blocks[: limit - 1], context(f"{ELLIPSIS} {hidden} more blocks not shown")]
+
+
+def chat_message(text: str, blocks: list[Block] | None = None) -> dict[str, Any]:
+    """chat.postMessage arguments (less the channel): fallback text, blocks, no unfurling,
+    so a link quoted from the web never previews itself in the channel."""
+    message: dict[str, Any] = {"text": text, "unfurl_links": False, "unfurl_media": False}
+    if blocks is not None:
+        message["blocks"] = blocks
+    return message

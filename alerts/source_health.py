@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue
-from alerts.slack_text import Block, context, escape, header, section, truncate
+from alerts.slack_text import Block, chat_message, context, escape, header, section, truncate
 from crawler.job import CrawlSummary
 
 # Queued behind P1/P2 mention alerts, level with P3: a dead source is urgent, not a crisis.
@@ -45,12 +45,7 @@ def source_health_blocks(summary: CrawlSummary, url: str) -> list[Block]:
 
 def source_health_payload(summary: CrawlSummary, url: str) -> dict[str, Any]:
     """chat.postMessage arguments (less the channel); links are not unfurled."""
-    return {
-        "text": f"Source broken: {summary.source}",
-        "blocks": source_health_blocks(summary, url),
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
+    return chat_message(f"Source broken: {summary.source}", source_health_blocks(summary, url))
 
 
 def queue_source_health_alert(

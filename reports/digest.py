@@ -23,6 +23,7 @@ from alerts.blocks import (
     section,
     truncate,
 )
+from alerts.slack_text import chat_message
 from reports import formatting as fmt
 from reports.health import SourceHealth
 from reports.incidents import IncidentSummary
@@ -200,12 +201,7 @@ def digest_text(report: WeeklyReport) -> str:
 
 def digest_message(report: WeeklyReport, chart_path: Path | None) -> dict[str, Any]:
     """The outbox payload: chat.postMessage arguments plus the chart to upload."""
-    message: dict[str, Any] = {
-        "text": digest_text(report),
-        "blocks": digest_blocks(report),
-        "unfurl_links": False,
-        "unfurl_media": False,
-    }
+    message = chat_message(digest_text(report), digest_blocks(report))
     if chart_path is not None:
         message["file"] = {
             "path": str(chart_path.resolve()),
