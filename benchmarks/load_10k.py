@@ -145,8 +145,10 @@ class ChildPeakMemory:
 
 
 def _vm_hwm_kib(status: Path) -> int:
-    line = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
-    return int(line.split()[1])
+    """The process's peak resident memory; 0 for a child that has exited (a zombie has none)."""
+    lines = status.read_text().splitlines()
+    line = next((line for line in lines if line.startswith("VmHWM:")), None)
+    return int(line.split()[1]) if line else 0
 
 
 def timed(name: str, run: Callable[[], T], count: Callable[[T], int] | int) -> tuple[Stage, T]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +17,16 @@ from pathlib import Path
 import pytest
 
 from repwatch.demo.site import build_site, load_samples
+from storage.db import get_engine
+from storage.migrate import upgrade
 from tests.crawler.conftest import own_postgres_url
 from tests.fakes.http_server import FakeHttpServer, fake_http_server
 from tests.reliability.harness import WorkerProcess
+from tests.reliability.private_postgres import (
+    PrivatePostgres,
+    PrivatePostgresError,
+    private_postgres_server,
+)
 
 __all__ = ["fake_http_server", "own_postgres_url"]
 
@@ -32,15 +40,26 @@ class Mode:
     long: bool
     slack_outage_s: float  # how long Slack stays down after the first failed send
     fuzz_examples: int  # hypothesis examples per parser and strategy
-    database_restarts: int  # rounds of "terminate every backend" while the worker runs
+    database_restarts: int  # rounds of "restart PostgreSQL mid-send" while the worker runs
+    database_down_s: float  # how long PostgreSQL stays stopped at each restart
     load_mentions: int
 
 
 CI_MODE = Mode(
-    long=False, slack_outage_s=6, fuzz_examples=25, database_restarts=1, load_mentions=200
+    long=False,
+    slack_outage_s=6,
+    fuzz_examples=25,
+    database_restarts=1,
+    database_down_s=5,
+    load_mentions=200,
 )
 LONG_MODE = Mode(
-    long=True, slack_outage_s=200, fuzz_examples=1500, database_restarts=5, load_mentions=10_000
+    long=True,
+    slack_outage_s=200,
+    fuzz_examples=1500,
+    database_restarts=5,
+    database_down_s=30,
+    load_mentions=10_000,
 )
 
 
@@ -97,3 +116,24 @@ def worker_process(tmp_path: Path) -> Iterator[WorkerFactory]:
     yield make
     for worker in made:
         worker.close()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A PostgreSQL server of this test's own, which it may stop and start; skipped, saying
+    why, where none can be run."""
+    with ExitStack() as cleanup:
+        try:
+            server = cleanup.enter_context(private_postgres_server())
+        except PrivatePostgresError as exc:
+            pytest.skip(f"no private PostgreSQL server: {exc}")
+        yield server
+
+
+@pytest.fixture
+def private_postgres_url(private_postgres: PrivatePostgres) -> Iterator[str]:
+    """A migrated database on the private server."""
+    url = private_postgres.create_database("repwatch")
+    upgrade(url)
+    yield url
+    get_engine(url).dispose()
