@@ -103,7 +103,9 @@ class Mention(Base):
             "ix_mentions_needs_score",
             "id",
             postgresql_where=text("needs_score"),
-            sqlite_where=text("needs_score"),
+            # SQLite stores booleans as integers and SQLAlchemy compares with "= 1"; its
+            # planner uses a partial index only for the same expression.
+            sqlite_where=text("needs_score = 1"),
         ),
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from repwatch.config import SourceConfig
+from storage.db import get_engine
 from storage.models import Mention, Score, Source
 from storage.repository import (
     MentionData,
@@ -145,3 +146,13 @@ def test_text_fingerprint_ignores_case_spacing_and_punctuation() -> None:
     assert text_fingerprint(text) == text_fingerprint(f"  {text.upper()}!! ")
     assert text_fingerprint(text) != text_fingerprint(text.replace("day", "week"))
     assert text_fingerprint("Broke. Awful!") is None  # too short to call a copy
+
+
+def test_sqlite_finds_mentions_needing_a_score_through_the_partial_index(sqlite_url: str) -> None:
+    # The planner takes a partial index only when the query repeats its condition.
+    engine = get_engine(sqlite_url)
+    for stmt in (mentions_needing_score(256), select(func.count()).where(Mention.needs_score)):
+        compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
+        with engine.connect() as conn:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
+        assert any("ix_mentions_needs_score" in row[-1] for row in plan), plan

@@ -32,7 +32,7 @@ def upgrade() -> None:
         ['id'],
         unique=False,
         postgresql_where=sa.text('needs_score'),
-        sqlite_where=sa.text('needs_score'),
+        sqlite_where=sa.text('needs_score = 1'),
     )
 
 
@@ -41,7 +41,7 @@ def downgrade() -> None:
         'ix_mentions_needs_score',
         table_name='mentions',
         postgresql_where=sa.text('needs_score'),
-        sqlite_where=sa.text('needs_score'),
+        sqlite_where=sa.text('needs_score = 1'),
     )
     with op.batch_alter_table('mentions', schema=None) as batch_op:
         batch_op.drop_column('needs_score')
