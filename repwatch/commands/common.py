@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from repwatch.config import Settings, load_settings
 from repwatch.exceptions import ConfigError
@@ -30,12 +31,23 @@ err_console = Console(stderr=True)
 log = logging.getLogger("repwatch")
 
 
+def print_error(label: str, message: object) -> None:
+    """One error line on stderr: the label in bold red, then the message as plain text.
+
+    Messages carry text from outside (file names, payloads, configuration values); read
+    as Rich markup, a "[/]" in them would crash the report and "[bold]" would vanish.
+    """
+    err_console.print(
+        Text.assemble((label, "bold red"), " ", str(message)), highlight=False, soft_wrap=True
+    )
+
+
 def settings_or_exit(config: Path | None) -> Settings:
     """Load the configuration; a bad one exits 2 with the key and the fix."""
     try:
         return load_settings(config)
     except ConfigError as exc:
-        err_console.print(f"[bold red]configuration error[/]: {exc}", highlight=False)
+        print_error("configuration error:", exc)
         raise typer.Exit(EXIT_USAGE) from exc
 
 
@@ -47,9 +59,9 @@ def exit_on_failure(action: str) -> Iterator[None]:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except ConfigError as exc:
-        err_console.print(f"[bold red]configuration error[/]: {exc}", highlight=False)
+        print_error("configuration error:", exc)
         raise typer.Exit(EXIT_USAGE) from exc
     except Exception as exc:
         log.debug("%s failed", action, exc_info=True)
-        err_console.print(f"[bold red]{action} failed[/]: {exc}", highlight=False)
+        print_error(f"{action} failed:", exc)
         raise typer.Exit(EXIT_FAILURE) from exc

@@ -13,7 +13,7 @@ from crawler.exceptions import UnknownKindError
 from crawler.parsing.blocks import block_reason
 from crawler.parsing.registry import READERS, reader_for
 from crawler.parsing.text import absolute_url, scrub
-from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, err_console
+from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, print_error
 from storage.repository import MentionData
 
 KindOption = Annotated[
@@ -35,10 +35,10 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
     try:
         reader = reader_for(kind)
     except UnknownKindError as exc:
-        err_console.print(f"[bold red]extract[/]: {exc}", highlight=False, soft_wrap=True)
+        print_error("extract:", exc)
         raise typer.Exit(EXIT_USAGE) from exc
     if url is not None and absolute_url(url, url) is None:
-        err_console.print(f"[bold red]extract[/]: --url {url!r} is not a URL", highlight=False)
+        print_error("extract:", f"--url {url!r} is not a URL")
         raise typer.Exit(EXIT_USAGE)
     body = _read(file)
     blocked = block_reason(200, {}, body)
@@ -73,7 +73,7 @@ def _read(file: Path) -> bytes:
     try:
         return file.read_bytes()
     except OSError as exc:
-        err_console.print(f"[bold red]extract[/]: cannot read {file}: {exc.strerror}")
+        print_error("extract:", f"cannot read {file}: {exc.strerror}")
         raise typer.Exit(EXIT_FAILURE) from exc
 
 
@@ -83,7 +83,5 @@ def _default_url(file: Path) -> str:
 
 def _fail(file: Path, problems: list[str]) -> None:
     for problem in problems:
-        err_console.print(
-            f"[bold red]extract[/]: {file}: {problem}", highlight=False, soft_wrap=True
-        )
+        print_error("extract:", f"{file}: {problem}")
     raise typer.Exit(EXIT_FAILURE)

@@ -14,6 +14,7 @@ from repwatch.commands.common import (
     ConfigOption,
     err_console,
     exit_on_failure,
+    print_error,
     settings_or_exit,
 )
 from repwatch.flow import run_pass
@@ -48,7 +49,7 @@ def crawl_command(
     if source is not None:
         if source not in {s.name for s in settings.sources}:
             known = ", ".join(s.name for s in settings.sources) or "none configured"
-            err_console.print(f"unknown source {source!r}; configured sources: {known}")
+            print_error("crawl:", f"unknown source {source!r}; configured sources: {known}")
             raise typer.Exit(EXIT_USAGE)
         names = [source]
     with exit_on_failure("crawl"):

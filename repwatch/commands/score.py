@@ -22,6 +22,7 @@ from repwatch.commands.common import (
     ConfigOption,
     err_console,
     exit_on_failure,
+    print_error,
     settings_or_exit,
 )
 from sentiment.exceptions import InvalidInputError
@@ -102,7 +103,7 @@ def score_stream(scorer: TextScorer, lines: Iterable[bytes], out: IO[str]) -> in
     for chunk in _chunks(lines):
         outputs, errors = score_chunk(scorer, chunk)
         for message in errors:
-            err_console.print(f"[bold red]skipped[/] {message}", highlight=False)
+            print_error("skipped", message)
         bad += len(errors)
         if outputs:
             out.write("\n".join(outputs) + "\n")

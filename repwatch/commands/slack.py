@@ -16,8 +16,8 @@ from repwatch import steps
 from repwatch.commands.common import (
     EXIT_USAGE,
     ConfigOption,
-    err_console,
     exit_on_failure,
+    print_error,
     settings_or_exit,
 )
 
@@ -30,7 +30,7 @@ def slack() -> None:
 
 
 def _usage_error(message: str) -> typer.Exit:
-    err_console.print(f"[bold red]configuration error[/]: {message}", highlight=False)
+    print_error("configuration error:", message)
     return typer.Exit(EXIT_USAGE)
 
 
