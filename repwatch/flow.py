@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.text import Text
 
 from repwatch import steps
 from repwatch.config import Settings
@@ -47,7 +48,8 @@ def run_pass(
     with console.status("crawling sources…"):
         crawls = steps.crawl(settings, sources)
     for crawl in crawls:
-        console.print(f"  crawled [bold]{crawl.source}[/]: {crawl.describe()}")
+        # Source names and crawl problems are outside text: never read as markup.
+        console.print(Text.assemble("  crawled ", (crawl.source, "bold"), ": ", crawl.describe()))
     if not crawls:
         console.print("  no source is due for a crawl")
     with console.status(f"loading sentiment model {settings.model!r}…"):

@@ -59,4 +59,6 @@ def demo_command(
         f"{summary.scored} scored, {summary.alerts} new alert(s), "
         f"{summary.delivery.sent} delivered"
     )
-    console.print(f"database: {workdir / 'repwatch.db'} — run again: nothing is duplicated")
+    console.print(
+        f"database: {workdir / 'repwatch.db'} — run again: nothing is duplicated", markup=False
+    )

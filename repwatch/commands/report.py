@@ -84,9 +84,9 @@ def print_report(files: ReportFiles, console: Console) -> None:
         f"incidents: {len(report.incidents)} · alerts: {report.response.overall.alerts}"
         f" · open overdue: {report.response.overdue_count} · sources needing a look: {troubled}"
     )
-    console.print(f"HTML:  {files.html_path}", highlight=False)
-    console.print(f"CSV:   {files.csv_path}", highlight=False)
-    console.print(f"chart: {files.chart_path}", highlight=False)
+    console.print(f"HTML:  {files.html_path}", highlight=False, markup=False)
+    console.print(f"CSV:   {files.csv_path}", highlight=False, markup=False)
+    console.print(f"chart: {files.chart_path}", highlight=False, markup=False)
 
 
 def post_digest(settings: Settings, files: ReportFiles, console: Console, now: datetime) -> None:
