@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,14 @@ ConfigOption = Annotated[
 
 err_console = Console(stderr=True)
 log = logging.getLogger("repwatch")
+
+
+def json_line(record: object) -> str:
+    """One JSON Lines record: UTF-8 text as is, but U+2028 and U+2029 escaped, so readers
+    that split on every Unicode line break (Python's splitlines, older JavaScript) still
+    see one record per line."""
+    text = json.dumps(record, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def print_error(label: str, message: object) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ from crawler.exceptions import UnknownKindError
 from crawler.parsing.blocks import block_reason
 from crawler.parsing.registry import READERS, reader_for
 from crawler.parsing.text import absolute_url, scrub
-from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, print_error
+from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, json_line, print_error
 from storage.repository import MentionData
 
 KindOption = Annotated[
@@ -46,7 +45,7 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
         _fail(file, [f"this is a block page, not content: {blocked}"])
     page = reader(body, url or _default_url(file))
     for mention in page.mentions:
-        typer.echo(json.dumps(mention_record(kind, mention), ensure_ascii=False))
+        typer.echo(json_line(mention_record(kind, mention)))
     if page.problems:
         _fail(file, page.problems)
 

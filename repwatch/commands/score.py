@@ -22,6 +22,7 @@ from repwatch.commands.common import (
     ConfigOption,
     err_console,
     exit_on_failure,
+    json_line,
     print_error,
     settings_or_exit,
 )
@@ -91,7 +92,7 @@ def score_chunk(scorer: TextScorer, chunk: list[tuple[int, bytes]]) -> tuple[lis
         records.append(record)
     results = scorer.score(inputs)
     outputs = [
-        json.dumps(record | {"sentiment": result.to_json()}, ensure_ascii=False)
+        json_line(record | {"sentiment": result.to_json()})
         for record, result in zip(records, results, strict=True)
     ]
     return outputs, errors

@@ -81,6 +81,8 @@ MICRODATA_BAD_TYPE = (
 # Payloads the fuzzer found crashing a parser, kept so that every CI run checks them.
 FOUND_BY_FUZZING = [
     ("rss", b""),
+    # A link holding U+2028 split the JSON Lines record for readers that split on it.
+    ("rss", "<rss><channel><item><link>0\u20280</link></item></channel></rss>".encode()),
     ("rss", b'<?xml version="1.0" encoding="\xf5tf-8"?><rss version="2.0"><channel/></rss>'),
     ("rss", b'<rss version="2.0"><channel><item><link>http://[::1</link></item></channel></rss>'),
     ("schemaorg", b""),
