@@ -33,6 +33,7 @@ from sentiment.results import ScoreInput, SentimentResult, result_from_probs
 from storage.db import get_engine, session_scope
 from storage.models import Alert, Mention, OutboxMessage, Score, Source
 from storage.testing import throwaway_postgres_database
+from tests.alerts.factories import make_score
 from tests.fakes.slack_server import FakeSlack
 
 T = TypeVar("T")
@@ -131,22 +132,8 @@ def _complaints() -> list[str]:
 
 def _score_negative(database_url: str) -> None:
     with session_scope(database_url) as session:
-        for mention in session.scalars(select(Mention)):
-            mention.needs_score = False
-            session.add(
-                Score(
-                    mention_id=mention.id,
-                    model="stub",
-                    label="negative",
-                    prob_negative=0.92,
-                    prob_neutral=0.05,
-                    prob_positive=0.03,
-                    score=-0.89,
-                    confidence=0.92,
-                    content_hash=mention.content_hash,
-                    scored_at=NOW,
-                )
-            )
+        for mention in list(session.scalars(select(Mention))):
+            make_score(session, mention, prob_negative=0.92, scored_at=NOW)
 
 
 def _decided(database_url: str) -> tuple[list[tuple[str, str, str]], list[str]]:
