@@ -58,8 +58,8 @@ def keep_head_and_tail(ids: Sequence[int], max_length: int) -> list[int]:
     return [*ids[:head], *ids[len(ids) - tail :]]
 
 
-def _clip_characters(text: str, max_length: int) -> str:
-    limit = max_length * _CHARS_PER_TOKEN_CAP
+def clip_characters(text: str, limit: int) -> str:
+    """Cut a text longer than `limit` characters to its head (a quarter) and tail."""
     if len(text) <= limit:
         return text
     return f"{text[: limit // 4]} {text[len(text) - (limit - limit // 4) :]}"
@@ -67,7 +67,7 @@ def _clip_characters(text: str, max_length: int) -> str:
 
 def encode(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
     """Token ids with special tokens for each text, head + tail cut to max_length."""
-    clipped = [_clip_characters(text, max_length) for text in texts]
+    clipped = [clip_characters(text, max_length * _CHARS_PER_TOKEN_CAP) for text in texts]
     encoded = tokenizer(clipped, add_special_tokens=True, truncation=False)["input_ids"]
     return [keep_head_and_tail(ids, max_length) for ids in encoded]
 

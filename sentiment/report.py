@@ -82,6 +82,8 @@ def to_markdown(report: dict[str, Any]) -> str:
     lines = [f"# Evaluation report: {report.get('model', 'model')}", ""]
     lines += _summary_lines(report)
     lines += _figure_lines("Model", report["model_figures"])
+    if "encoder_figures" in report:
+        lines += _figure_lines("Encoder alone, without the n-gram head", report["encoder_figures"])
     if "baseline_figures" in report:
         lines += _figure_lines(
             f"Baseline: {report.get('baseline', '')}", report["baseline_figures"]

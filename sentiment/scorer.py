@@ -19,6 +19,7 @@ from transformers.utils import logging as transformers_logging
 from sentiment.exceptions import ModelLoadError
 from sentiment.fusion import fuse
 from sentiment.labels import LabelMap, build_label_map
+from sentiment.ngram_head import NgramHead
 from sentiment.preprocess import PreparedText, clean_text, encode, preprocess
 from sentiment.results import ScoreInput, SentimentResult, result_from_probs
 
@@ -93,6 +94,7 @@ class Scorer:
         batch_size: int = 32,
         max_length: int = 256,
         device: torch.device | None = None,
+        ngram_head: NgramHead | None = None,
     ) -> None:
         self.network = network
         self.tokenizer = tokenizer
@@ -101,6 +103,7 @@ class Scorer:
         self.batch_size = batch_size
         self.max_length = _usable_length(tokenizer, max_length)
         self.device = device or torch.device("cpu")
+        self.ngram_head = ngram_head
 
     @classmethod
     def load(
@@ -136,6 +139,8 @@ class Scorer:
         else:
             network = network.to(device=target, dtype=_DTYPES[dtype])
         labels = build_label_map(network.config.id2label, label_map)
+        # A model trained with --ngram-head keeps it beside its weights (local directories).
+        ngram_head = NgramHead.load(Path(source)) if Path(source).is_dir() else None
         return cls(
             network,
             tokenizer,
@@ -144,6 +149,7 @@ class Scorer:
             batch_size=batch_size,
             max_length=max_length,
             device=target,
+            ngram_head=ngram_head,
         )
 
     def preprocess(self, inputs: Sequence[ScoreInput]) -> list[PreparedText]:
@@ -180,17 +186,28 @@ class Scorer:
     ) -> list[SentimentResult]:
         """Collapse model outputs to the three labels, fuse ratings, build results."""
         results = []
-        for item, output, rating in zip(prepared, outputs, ratings, strict=True):
-            probs = fuse(self.label_map.collapse(output), rating)
-            results.append(result_from_probs(probs, self.model_id, item.lang))
+        label_probs = self.label_probabilities(prepared, outputs)
+        for item, probs, rating in zip(prepared, label_probs, ratings, strict=True):
+            results.append(result_from_probs(fuse(probs, rating), self.model_id, item.lang))
         return results
+
+    def label_probabilities(
+        self, prepared: Sequence[PreparedText], outputs: Sequence[Sequence[float]]
+    ) -> list[dict[str, float]]:
+        """{negative, neutral, positive} per text, the n-gram head's vote added if any."""
+        probs = [self.label_map.collapse(output) for output in outputs]
+        if self.ngram_head is None:
+            return probs
+        head = self.ngram_head
+        votes = head.log_odds([item.text for item in prepared])
+        return [head.combine(p, float(vote)) for p, vote in zip(probs, votes, strict=True)]
 
     def text_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """{negative, neutral, positive} from the text alone (no rating), for evaluation."""
         cleaned = [clean_text(text) for text in texts]
         ids = encode(self.tokenizer, cleaned, self.max_length)
         prepared = [PreparedText(text, None, row) for text, row in zip(cleaned, ids, strict=True)]
-        return [self.label_map.collapse(output) for output in self.forward(prepared)]
+        return self.label_probabilities(prepared, self.forward(prepared))
 
     def score(self, inputs: Sequence[ScoreInput]) -> list[SentimentResult]:
         """Score texts: preprocess -> forward -> postprocess."""

@@ -11,6 +11,7 @@ tokenizer and an evaluation report (``eval_report.json`` / ``eval_report.md``).
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import shutil
@@ -34,6 +35,7 @@ from sentiment.data import DataSplit, Example, load_split
 from sentiment.evaluation import compare, evaluate
 from sentiment.exceptions import TrainingError
 from sentiment.labels import CANONICAL_LABELS
+from sentiment.ngram_training import NgramHeadPlan, fit_ngram_head
 from sentiment.preprocess import clean_text, encode
 from sentiment.pretraining import PretrainPlan, length_bucketed_batches, pretrain_encoder
 from sentiment.report import write_report
@@ -68,6 +70,7 @@ class TrainConfig:
     epochs: int = 1
     pretrain_epochs: int = 0
     group_by_length: bool = False
+    ngram_head: bool = False
     batch_size: int = 16
     learning_rate: float = 5e-5
     warmup_ratio: float = 0.06
@@ -210,6 +213,10 @@ def train(
     started = time.monotonic()
     tokenizer, network = run_training(config, split.train, progress)
     size = save_model(network, tokenizer, config.out_dir)
+    if config.ngram_head:
+        progress(f"fitting the n-gram head on {len(split.train)} texts")
+        head = fit_ngram_head(split.train, config.seed, NgramHeadPlan())
+        size += head.save(config.out_dir).stat().st_size
     progress(f"saved model to {config.out_dir} ({size / 1e6:.1f} MB)")
     training = {
         "config": config.to_json(),
@@ -252,10 +259,16 @@ def evaluate_split(
     progress("fitting the TF-IDF baseline")
     baseline = Baseline.fit(split.train, config.seed)
     baseline_figures = evaluate(baseline.probabilities, split.validation)
-    return {
+    report = {
         "model": scorer.model_id,
         "summary": compare(model_figures, baseline_figures),
         "model_figures": model_figures,
         "baseline": BASELINE_DESCRIPTION,
         "baseline_figures": baseline_figures,
     }
+    if scorer.ngram_head is not None:
+        progress("evaluating the encoder without its n-gram head")
+        encoder_only = copy.copy(scorer)
+        encoder_only.ngram_head = None
+        report["encoder_figures"] = evaluate(encoder_only.text_probabilities, split.validation)
+    return report

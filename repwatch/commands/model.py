@@ -68,6 +68,13 @@ def train_command(
         bool,
         typer.Option(help="Batch texts of similar length together: less padding, faster."),
     ] = False,
+    ngram_head: Annotated[
+        bool,
+        typer.Option(
+            help="Also fit an n-gram head (NB-weighted logistic regression) whose vote is "
+            "added to the encoder's; helps a from-scratch encoder (docs/model-card.md).",
+        ),
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     learning_rate: float = 5e-5,
     train_size: SizesOption = None,
@@ -97,6 +104,7 @@ def train_command(
             epochs=epochs,
             pretrain_epochs=pretrain_epochs,
             group_by_length=group_by_length,
+            ngram_head=ngram_head,
             batch_size=batch_size,
             learning_rate=learning_rate,
             train_sizes=train_sizes,

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from repwatch.commands import model, score
 from repwatch.commands.score import score_command
+from sentiment.ngram_head import NGRAM_HEAD_FILE
 from storage.db import session_scope
 from storage.migrate import upgrade
 from storage.models import Feedback
@@ -125,7 +126,21 @@ def test_model_train_writes_a_model(
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stderr
     assert (out / "model.safetensors").exists()
+    assert not (out / NGRAM_HEAD_FILE).exists()
     assert "headline figure per data kind" in result.stdout
+
+
+def test_model_train_ngram_head_option_saves_the_head(
+    config_file: Path, data_dir: Path, tiny_encoder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "trained"
+    args = ["model", "train", "--config", str(config_file), "--data", str(data_dir)]
+    args += ["--out", str(out), "--base-model", str(tiny_encoder), "--max-length", "16"]
+    args += ["--train-size", "en_tweets=6", "--threads", "1", "--ngram-head"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    assert (out / NGRAM_HEAD_FILE).exists()
+    assert "fitting the n-gram head on" in result.stdout
 
 
 def test_model_train_adds_slack_corrections(

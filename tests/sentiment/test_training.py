@@ -8,6 +8,7 @@ from safetensors import safe_open
 
 from sentiment.data import load_split
 from sentiment.exceptions import TrainingError
+from sentiment.ngram_head import NGRAM_HEAD_FILE
 from sentiment.scorer import Scorer
 from sentiment.training import TrainConfig, batch_order, run_training, train
 
@@ -91,3 +92,19 @@ def test_a_checkpoint_of_another_run_is_refused(config: TrainConfig) -> None:
         run_training(config, examples, _stop_at(3))
     with pytest.raises(TrainingError, match="use the same parameters"):
         run_training(dataclasses.replace(config, batch_size=4), examples, lambda _: None)
+
+
+def test_training_with_an_ngram_head_saves_it_and_reports_the_encoder_alone(
+    config: TrainConfig,
+) -> None:
+    config = dataclasses.replace(config, ngram_head=True)
+    report = train(config, progress=lambda message: None)
+    assert (config.out_dir / NGRAM_HEAD_FILE).is_file()
+    assert Scorer.load(str(config.out_dir)).ngram_head is not None
+    encoder_alone = report["encoder_figures"]["overall"]["three_class"]["n"]
+    assert encoder_alone == report["model_figures"]["overall"]["three_class"]["n"] > 0
+    markdown = (config.out_dir / "eval_report.md").read_text(encoding="utf-8")
+    assert "## Encoder alone, without the n-gram head" in markdown
+    weights = config.out_dir / "model.safetensors"
+    head_bytes = (config.out_dir / NGRAM_HEAD_FILE).stat().st_size
+    assert report["training"]["model_bytes"] > weights.stat().st_size + head_bytes

@@ -1,0 +1,117 @@
+"""An n-gram head beside a from-scratch encoder: NB-weighted logistic regression on n-grams.
+
+A small encoder trained from scratch on one language's labelled texts and a bag of
+character and word n-grams make different mistakes; adding their log-odds beats either
+alone (Korean movie reviews: docs/model-card.md). The head is the "NB-LR" variant of
+NBSVM (Wang & Manning, 2012): binary n-gram features scaled by their naive-Bayes
+log-count ratio, then logistic regression. It is binary: it moves the balance between
+negative and positive and leaves the encoder's neutral probability as it is.
+
+N-grams are named by their CRC-32, so the head stores numbers, not a vocabulary: the
+sorted ids of the features it kept and one int8 weight each (``ngram_head.safetensors``
+in the model directory). Only features seen in ``min_df`` training texts are kept, and
+of those the ``max_features`` with the largest weights.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save_file
+
+from sentiment.exceptions import ModelLoadError
+from sentiment.preprocess import clip_characters
+
+NGRAM_HEAD_FILE = "ngram_head.safetensors"
+CHAR_NGRAMS = range(1, 6)
+WORD_NGRAMS = range(1, 4)
+# Long texts: features from the first and last characters only, like the encoder's cut.
+MAX_CHARACTERS = 1024
+_FORMAT = "repwatch-ngram-head/1"
+_EPS = 1e-7  # keeps log() finite when the encoder gives a label zero
+
+
+def ngram_ids(text: str) -> np.ndarray:
+    """Sorted distinct CRC-32 ids of the text's character 1-5-grams and word 1-3-grams."""
+    text = clip_characters(text.lower(), MAX_CHARACTERS)
+    grams = {f"c{text[i : i + n]}" for n in CHAR_NGRAMS for i in range(len(text) - n + 1)}
+    words = text.split()
+    grams |= {
+        "w" + " ".join(words[i : i + n]) for n in WORD_NGRAMS for i in range(len(words) - n + 1)
+    }
+    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32))
+
+
+@dataclass(frozen=True)
+class NgramHead:
+    """Kept feature ids (sorted uint32), their int8 weights, the scale and the bias.
+
+    `encoder_weight` multiplies the encoder's log-odds before the head's are added: a
+    from-scratch encoder is over-confident on its own.
+    """
+
+    ids: np.ndarray
+    weights: np.ndarray
+    scale: float
+    bias: float
+    encoder_weight: float
+
+    def log_odds(self, texts: Sequence[str]) -> np.ndarray:
+        """log P(positive) - log P(negative) by the head alone, one per text."""
+        values = self.weights.astype(np.float64) * self.scale
+        scores = np.full(len(texts), self.bias)
+        for row, text in enumerate(texts):
+            features = ngram_ids(text)
+            slots = np.searchsorted(self.ids, features).clip(max=len(self.ids) - 1)
+            scores[row] += values[slots[self.ids[slots] == features]].sum()
+        return scores
+
+    def combine(self, probs: dict[str, float], head_log_odds: float) -> dict[str, float]:
+        """Three-label probabilities with the head's log-odds added to the encoder's."""
+        encoder = math.log(probs["positive"] + _EPS) - math.log(probs["negative"] + _EPS)
+        polar = probs["negative"] + probs["positive"]
+        positive = polar * _sigmoid(self.encoder_weight * encoder + head_log_odds)
+        return {"negative": polar - positive, "neutral": probs["neutral"], "positive": positive}
+
+    def save(self, directory: Path) -> Path:
+        """Write ngram_head.safetensors into the model directory."""
+        path = directory / NGRAM_HEAD_FILE
+        tensors = {"ids": self.ids, "weights": self.weights}
+        numbers = {"scale": self.scale, "bias": self.bias, "encoder_weight": self.encoder_weight}
+        metadata = {"format": _FORMAT} | {name: repr(value) for name, value in numbers.items()}
+        save_file(tensors, path, metadata=metadata)
+        return path
+
+    @classmethod
+    def load(cls, directory: Path) -> NgramHead | None:
+        """The head saved in a model directory, or None when it has none."""
+        path = directory / NGRAM_HEAD_FILE
+        if not path.is_file():
+            return None
+        try:
+            with safe_open(str(path), framework="numpy") as handle:
+                metadata = handle.metadata() or {}
+                if metadata.get("format") != _FORMAT:
+                    raise ModelLoadError(f"{path}: not a repwatch n-gram head")
+                return cls(
+                    ids=handle.get_tensor("ids"),
+                    weights=handle.get_tensor("weights"),
+                    scale=float(metadata["scale"]),
+                    bias=float(metadata["bias"]),
+                    encoder_weight=float(metadata["encoder_weight"]),
+                )
+        except (SafetensorError, OSError, KeyError, ValueError) as exc:
+            raise ModelLoadError(f"{path}: unreadable n-gram head ({exc})") from exc
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
