@@ -9,5 +9,5 @@ export HF_HUB_OFFLINE=1
   --train-size en_reviews=0 --train-size en_tweets=0 \
   --validation-size en_reviews=0 --validation-size en_tweets=0 \
   --pretrain-epochs ${PRETRAIN_EPOCHS:-8} --epochs 3 --group-by-length --ngram-head \
-  --batch-size 64 --learning-rate 3e-4 --max-length 64 --threads 1 \
+  --batch-size 64 --learning-rate 3e-4 --max-length 64 --threads "${THREADS:-1}" \
   --checkpoint-every 500 --data "${DATA:-../shared/data/sentiment}"

@@ -72,6 +72,11 @@ def train_tokenizer(texts: Sequence[str], shape: ScratchShape) -> PreTrainedToke
 def build_scratch_model(texts: Sequence[str], shape: ScratchShape) -> tuple[Any, Any]:
     """(tokenizer, randomly initialised 3-label BERT classifier) for `texts`' language."""
     tokenizer = train_tokenizer(texts, shape)
+    return tokenizer, scratch_classifier(tokenizer, shape)
+
+
+def scratch_classifier(tokenizer: Any, shape: ScratchShape) -> Any:
+    """A randomly initialised 3-label BERT classifier over the tokenizer's vocabulary."""
     id2label = dict(enumerate(CANONICAL_LABELS))
     config = BertConfig(
         vocab_size=len(tokenizer),
@@ -84,4 +89,4 @@ def build_scratch_model(texts: Sequence[str], shape: ScratchShape) -> tuple[Any,
         id2label=id2label,
         label2id={label: index for index, label in id2label.items()},
     )
-    return tokenizer, BertForSequenceClassification(config)
+    return BertForSequenceClassification(config)

@@ -40,10 +40,11 @@ from sentiment.preprocess import clean_text, encode
 from sentiment.pretraining import PretrainPlan, length_bucketed_batches, pretrain_encoder
 from sentiment.report import write_report
 from sentiment.scorer import Scorer
-from sentiment.scratch import SCRATCH_MODEL, ScratchShape, build_scratch_model
+from sentiment.scratch import SCRATCH_MODEL, ScratchShape, scratch_classifier, train_tokenizer
 
 _CHECKPOINTS = "checkpoints"
 _PRETRAINING = "pretraining"
+_VOCABULARY = "vocabulary"
 
 
 def default_base_model() -> str:
@@ -154,8 +155,7 @@ def run_training(
     """Fine-tune on the examples, with checkpoints and resume; return (tokenizer, model)."""
     set_seed(config.seed)
     if config.base_model == SCRATCH_MODEL:
-        progress("learning a WordPiece vocabulary from the training texts")
-        tokenizer, network = build_scratch_model([ex.text for ex in examples], ScratchShape())
+        tokenizer, network = _scratch_model(config, examples, progress)
     else:
         tokenizer, network = build_model(config.base_model or default_base_model())
     encoded = encode(tokenizer, [clean_text(ex.text) for ex in examples], config.max_length)
@@ -186,6 +186,23 @@ def run_training(
         if state.step % config.checkpoint_every == 0:
             save_checkpoint(config.out_dir / _CHECKPOINTS, parts, state)
     return tokenizer, network.eval()
+
+
+def _scratch_model(
+    config: TrainConfig, examples: Sequence[Example], progress: Progress
+) -> tuple[Any, Any]:
+    # The WordPiece trainer can pick other tokens from run to run (tokenizers#1794), so a
+    # resumed run reuses the vocabulary saved at its start: its checkpoints' embeddings
+    # belong to those token ids.
+    shape, vocabulary = ScratchShape(), config.out_dir / _VOCABULARY
+    if (vocabulary / "tokenizer.json").is_file():
+        progress(f"reusing the vocabulary learned when this run started ({vocabulary})")
+        tokenizer = AutoTokenizer.from_pretrained(vocabulary)
+    else:
+        progress("learning a WordPiece vocabulary from the training texts")
+        tokenizer = train_tokenizer([ex.text for ex in examples], shape)
+        tokenizer.save_pretrained(vocabulary)
+    return tokenizer, scratch_classifier(tokenizer, shape)
 
 
 def save_model(network: Any, tokenizer: Any, out_dir: Path) -> int:
@@ -232,6 +249,7 @@ def train(
     write_report(report, config.out_dir)
     shutil.rmtree(config.out_dir / _CHECKPOINTS, ignore_errors=True)
     shutil.rmtree(config.out_dir / _PRETRAINING, ignore_errors=True)
+    shutil.rmtree(config.out_dir / _VOCABULARY, ignore_errors=True)
     return report
 
 

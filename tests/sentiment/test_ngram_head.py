@@ -130,3 +130,11 @@ def test_the_scorer_adds_the_head_of_a_model_directory(
     assert [result.probs["positive"] for result in results] == pytest.approx(
         [probs["positive"] for probs in after]
     )
+
+
+def test_the_bundled_korean_model_carries_its_head() -> None:
+    scorer = Scorer.load("starter-ko", max_length=64)
+    assert scorer.ngram_head is not None and len(scorer.ngram_head.ids) > 100_000
+    texts = ["최악의 영화. 시간 낭비", "정말 재밌고 감동적인 영화"]
+    negative, positive = scorer.text_probabilities(texts)
+    assert negative["negative"] > 0.5 and positive["positive"] > 0.5

@@ -96,3 +96,40 @@ def test_training_from_scratch_with_pretraining_and_length_groups(
     assert any(m.startswith("pre-training the encoder on") for m in messages)
     assert any(m.startswith("step ") for m in messages)
     assert network.config.num_labels == 3
+
+
+def test_a_resumed_scratch_run_reuses_the_vocabulary_of_its_start(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = TrainConfig(
+        data_dir=data_dir,
+        out_dir=tmp_path / "model",
+        base_model="scratch",
+        max_length=16,
+        batch_size=4,
+        num_threads=1,
+        checkpoint_every=2,
+        log_every=1,
+    )
+    examples = load_split(config.data_dir, seed=config.seed).train
+
+    def stop_at_step_3(message: str) -> None:
+        if message.startswith("step 3/"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_training(config, examples, stop_at_step_3)
+    first_vocabulary = (config.out_dir / "vocabulary" / "tokenizer.json").read_text()
+
+    def another_vocabulary(*args: object) -> None:
+        raise AssertionError("a resumed run must not learn a new vocabulary")
+
+    monkeypatch.setattr("sentiment.training.train_tokenizer", another_vocabulary)
+    messages: list[str] = []
+    tokenizer, _ = run_training(config, examples, messages.append)
+    assert messages[0].startswith("reusing the vocabulary learned when this run started")
+    assert "resuming from step-2.pt" in messages
+    assert (
+        tokenizer.backend_tokenizer.to_str()
+        == type(tokenizer.backend_tokenizer).from_str(first_vocabulary).to_str()
+    )
