@@ -19,6 +19,7 @@ import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -34,18 +35,34 @@ WORD_NGRAMS = range(1, 4)
 # Long texts: features from the first and last characters only, like the encoder's cut.
 MAX_CHARACTERS = 1024
 _FORMAT = "repwatch-ngram-head/1"
+_CHAR_PREFIX, _WORD_PREFIX = zlib.crc32(b"c"), zlib.crc32(b"w")
 _EPS = 1e-7  # keeps log() finite when the encoder gives a label zero
 
 
 def ngram_ids(text: str) -> np.ndarray:
-    """Sorted distinct CRC-32 ids of the text's character 1-5-grams and word 1-3-grams."""
+    """Distinct CRC-32 ids of the text's character 1-5-grams and word 1-3-grams.
+
+    An id is the CRC-32 of "c" or "w" followed by the n-gram's UTF-8 bytes; character
+    n-grams are cut from the encoded text at character starts, and each CRC continues
+    from its prefix's (zlib.crc32's start value), so no string is built per n-gram.
+    """
     text = clip_characters(text.lower(), MAX_CHARACTERS)
-    grams = {f"c{text[i : i + n]}" for n in CHAR_NGRAMS for i in range(len(text) - n + 1)}
-    words = text.split()
-    grams |= {
-        "w" + " ".join(words[i : i + n]) for n in WORD_NGRAMS for i in range(len(words) - n + 1)
+    data = text.encode()
+    lead_bytes = (np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80
+    starts = [*np.flatnonzero(lead_bytes).tolist(), len(data)]
+    crc = zlib.crc32
+    ids = {
+        crc(data[starts[i] : starts[i + n]], _CHAR_PREFIX)
+        for n in CHAR_NGRAMS
+        for i in range(len(starts) - n)
     }
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint32))
+    words = text.split()
+    ids |= {
+        crc(" ".join(words[i : i + n]).encode(), _WORD_PREFIX)
+        for n in WORD_NGRAMS
+        for i in range(len(words) - n + 1)
+    }
+    return np.fromiter(ids, dtype=np.uint32, count=len(ids))
 
 
 @dataclass(frozen=True)
@@ -62,15 +79,22 @@ class NgramHead:
     bias: float
     encoder_weight: float
 
+    @cached_property
+    def _values(self) -> np.ndarray:
+        return self.weights.astype(np.float64) * self.scale
+
     def log_odds(self, texts: Sequence[str]) -> np.ndarray:
         """log P(positive) - log P(negative) by the head alone, one per text."""
-        values = self.weights.astype(np.float64) * self.scale
-        scores = np.full(len(texts), self.bias)
-        for row, text in enumerate(texts):
-            features = ngram_ids(text)
-            slots = np.searchsorted(self.ids, features).clip(max=len(self.ids) - 1)
-            scores[row] += values[slots[self.ids[slots] == features]].sum()
-        return scores
+        rows = [ngram_ids(text) for text in texts]
+        if not rows or not len(self.ids):
+            return np.full(len(texts), self.bias)
+        # One lookup for the whole batch, then a sum per text.
+        features = np.concatenate(rows)
+        owners = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+        slots = np.searchsorted(self.ids, features).clip(max=len(self.ids) - 1)
+        found = self.ids[slots] == features
+        sums = np.bincount(owners[found], weights=self._values[slots[found]], minlength=len(rows))
+        return self.bias + sums
 
     def combine(self, probs: dict[str, float], head_log_odds: float) -> dict[str, float]:
         """Three-label probabilities with the head's log-odds added to the encoder's."""

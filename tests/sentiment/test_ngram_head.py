@@ -30,8 +30,8 @@ def test_ngram_ids_name_lowercased_character_and_word_ngrams_by_crc32() -> None:
     expected = {zlib.crc32(f"c{gram}".encode()) for gram in ("a", "ab", "ab ", "ab c", "ab cd")}
     expected |= {zlib.crc32(f"w{gram}".encode()) for gram in ("ab", "cd", "ab cd")}
     assert expected <= set(ids.tolist())
-    assert ids.dtype == np.uint32 and list(ids) == sorted(set(ids.tolist()))
-    assert np.array_equal(ids, ngram_ids("AB CD"))
+    assert ids.dtype == np.uint32 and len(ids) == len(set(ids.tolist()))
+    assert set(ids.tolist()) == set(ngram_ids("AB CD").tolist())
     assert ngram_ids("").size == 0
 
 
