@@ -116,31 +116,20 @@ def test_model_eval_prints_figures_and_writes_the_report(
     assert report["model_figures"]["overall"]["three_class"]["n"] == 3 + 20
 
 
+@pytest.mark.parametrize("ngram_head", [False, True])
 def test_model_train_writes_a_model(
-    config_file: Path, data_dir: Path, tiny_encoder: Path, tmp_path: Path
+    config_file: Path, data_dir: Path, tiny_encoder: Path, tmp_path: Path, ngram_head: bool
 ) -> None:
     out = tmp_path / "trained"
     args = ["model", "train", "--config", str(config_file), "--data", str(data_dir)]
     args += ["--out", str(out), "--base-model", str(tiny_encoder), "--max-length", "16"]
     args += ["--train-size", "en_tweets=6", "--threads", "1"]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args + (["--ngram-head"] if ngram_head else []))
     assert result.exit_code == 0, result.stderr
     assert (out / "model.safetensors").exists()
-    assert not (out / NGRAM_HEAD_FILE).exists()
+    assert (out / NGRAM_HEAD_FILE).exists() is ngram_head
+    assert ("fitting the n-gram head on" in result.stdout) is ngram_head
     assert "headline figure per data kind" in result.stdout
-
-
-def test_model_train_ngram_head_option_saves_the_head(
-    config_file: Path, data_dir: Path, tiny_encoder: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "trained"
-    args = ["model", "train", "--config", str(config_file), "--data", str(data_dir)]
-    args += ["--out", str(out), "--base-model", str(tiny_encoder), "--max-length", "16"]
-    args += ["--train-size", "en_tweets=6", "--threads", "1", "--ngram-head"]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.stderr
-    assert (out / NGRAM_HEAD_FILE).exists()
-    assert "fitting the n-gram head on" in result.stdout
 
 
 def test_model_train_adds_slack_corrections(

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -75,20 +76,17 @@ def test_pretraining_needs_a_bert_encoder(tmp_path: Path) -> None:
         pretrain_encoder(torch.nn.Linear(2, 2), None, [[1, 2]], plan, lambda _: None)
 
 
+def _scratch_config(data_dir: Path, out_dir: Path, **changes: Any) -> TrainConfig:
+    settings: dict[str, Any] = {"max_length": 16, "batch_size": 8, "num_threads": 1}
+    settings |= {"log_every": 1} | changes
+    return TrainConfig(data_dir=data_dir, out_dir=out_dir, base_model="scratch", **settings)
+
+
 def test_training_from_scratch_with_pretraining_and_length_groups(
     data_dir: Path, tmp_path: Path
 ) -> None:
-    config = TrainConfig(
-        data_dir=data_dir,
-        out_dir=tmp_path / "model",
-        base_model="scratch",
-        max_length=16,
-        batch_size=8,
-        learning_rate=1e-3,
-        num_threads=1,
-        pretrain_epochs=1,
-        group_by_length=True,
-        log_every=1,
+    config = _scratch_config(
+        data_dir, tmp_path / "model", learning_rate=1e-3, pretrain_epochs=1, group_by_length=True
     )
     examples = load_split(config.data_dir, seed=config.seed).train
     messages: list[str] = []
@@ -101,16 +99,7 @@ def test_training_from_scratch_with_pretraining_and_length_groups(
 def test_a_resumed_scratch_run_reuses_the_vocabulary_of_its_start(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = TrainConfig(
-        data_dir=data_dir,
-        out_dir=tmp_path / "model",
-        base_model="scratch",
-        max_length=16,
-        batch_size=4,
-        num_threads=1,
-        checkpoint_every=2,
-        log_every=1,
-    )
+    config = _scratch_config(data_dir, tmp_path / "model", batch_size=4, checkpoint_every=2)
     examples = load_split(config.data_dir, seed=config.seed).train
 
     def stop_at_step_3(message: str) -> None:
