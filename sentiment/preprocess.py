@@ -20,6 +20,8 @@ DetectorFactory.seed = 0
 
 _WHITESPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# A lone surrogate (a JSON "\ud800" escape) is not text: tokenizers refuse the whole batch.
+_SURROGATES = re.compile("[\ud800-\udfff]")
 # A token is rarely shorter than this many characters: caps what the tokenizer reads.
 _CHARS_PER_TOKEN_CAP = 16
 
@@ -34,8 +36,8 @@ class PreparedText:
 
 
 def clean_text(text: str) -> str:
-    """Normalise Unicode (NFC), drop zero-width characters and collapse whitespace."""
-    text = unicodedata.normalize("NFC", text)
+    """NFC, zero-width characters dropped, lone surrogates as U+FFFD, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
     return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,12 +33,19 @@ err_console = Console(stderr=True)
 log = logging.getLogger("repwatch")
 
 
+# Line and paragraph separators, and lone surrogates.
+_ESCAPED_IN_JSON_LINES = re.compile("[\u2028\u2029\ud800-\udfff]")
+
+
 def json_line(record: object) -> str:
-    """One JSON Lines record: UTF-8 text as is, but U+2028 and U+2029 escaped, so readers
-    that split on every Unicode line break (Python's splitlines, older JavaScript) still
-    see one record per line."""
+    """One JSON Lines record: UTF-8 text as is, with two kinds of character escaped.
+
+    U+2028 and U+2029, so that readers splitting on every Unicode line break (Python's
+    splitlines, older JavaScript) still see one record per line; and lone surrogates
+    (an input's "\\ud800" escape), which UTF-8 cannot write at all.
+    """
     text = json.dumps(record, ensure_ascii=False)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _ESCAPED_IN_JSON_LINES.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def print_error(label: str, message: object) -> None:

@@ -59,6 +59,19 @@ def test_score_skips_bad_lines_scores_the_rest_and_exits_1(config_file: Path) ->
     assert "line 5" not in result.stderr
 
 
+def test_score_echoes_a_lone_surrogate_escaped_and_still_scores_the_line(
+    config_file: Path,
+) -> None:
+    # json.loads turns the escape into a lone surrogate, which tokenizers and UTF-8 refuse.
+    lines = ['{"text": "great \\ud800 phone"}', '{"text": "bad \\u2028 phone"}']
+    result = runner.invoke(app, ["score", "--config", str(config_file)], input="\n".join(lines))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith('{"text": "great \\ud800 phone"')
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [record["text"] for record in records] == ["great \ud800 phone", "bad \u2028 phone"]
+    assert all(record["sentiment"]["label"] for record in records)
+
+
 def test_score_streams_a_file_in_chunks_in_order(
     config_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -10,6 +10,10 @@ def test_clean_text_collapses_whitespace_and_drops_invisible_characters() -> Non
     assert clean_text("  great\u200b\n\n phone\t ") == "great phone"
 
 
+def test_clean_text_replaces_lone_surrogates() -> None:
+    assert clean_text("ok \ud800 \udfff") == "ok \ufffd \ufffd"
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
