@@ -28,6 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help: Rich's help formatting doubles the start-up time of `repwatch --help`.
+    rich_markup_mode=None,
 )
 app.command("demo")(demo.demo_command)
 app.command("run")(pipeline.run_command)

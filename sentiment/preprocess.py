@@ -13,10 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langdetect import DetectorFactory, LangDetectException, detect
-
-# langdetect is random by default; a fixed seed makes the same text get the same code.
-DetectorFactory.seed = 0
+from sentiment.language import detect_language
 
 _WHITESPACE = re.compile(r"\s+")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -39,16 +36,6 @@ def clean_text(text: str) -> str:
     """NFC, zero-width characters dropped, lone surrogates as U+FFFD, whitespace collapsed."""
     text = unicodedata.normalize("NFC", _SURROGATES.sub("\ufffd", text))
     return _WHITESPACE.sub(" ", _INVISIBLE.sub("", text)).strip()
-
-
-def detect_language(text: str) -> str | None:
-    """Return a language code ('en', 'ko', ...) or None when the text has no letters."""
-    if not any(char.isalpha() for char in text):
-        return None
-    try:
-        return str(detect(text))
-    except LangDetectException:
-        return None
 
 
 def keep_head_and_tail(ids: Sequence[int], max_length: int) -> list[int]:

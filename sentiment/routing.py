@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from sentiment.preprocess import clean_text, detect_language
+from sentiment.language import detect_language
+from sentiment.preprocess import clean_text
 from sentiment.results import ScoreInput, SentimentResult
 from sentiment.scorer import Scorer
 

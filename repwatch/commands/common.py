@@ -1,4 +1,9 @@
-"""What every command shares: the --config option and the mapping of errors to exit codes."""
+"""What every command shares: the --config option and the mapping of errors to exit codes.
+
+Every command module is imported to build `repwatch --help`, so command modules import
+only typer and this module at the top, and the rest inside their commands: a short
+command never pays for torch, Scrapy or SQLAlchemy it does not use.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,18 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
-from repwatch.config import Settings, load_settings
 from repwatch.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from repwatch.config import Settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -29,8 +37,15 @@ ConfigOption = Annotated[
     ),
 ]
 
-err_console = Console(stderr=True)
 log = logging.getLogger("repwatch")
+
+
+@cache
+def err_console() -> Console:
+    """The console for error lines (stderr), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 # Line and paragraph separators, and lone surrogates.
@@ -54,13 +69,17 @@ def print_error(label: str, message: object) -> None:
     Messages carry text from outside (file names, payloads, configuration values); read
     as Rich markup, a "[/]" in them would crash the report and "[bold]" would vanish.
     """
-    err_console.print(
+    from rich.text import Text
+
+    err_console().print(
         Text.assemble((label, "bold red"), " ", str(message)), highlight=False, soft_wrap=True
     )
 
 
 def settings_or_exit(config: Path | None) -> Settings:
     """Load the configuration; a bad one exits 2 with the key and the fix."""
+    from repwatch.config import load_settings
+
     try:
         return load_settings(config)
     except ConfigError as exc:

@@ -7,8 +7,6 @@ from typing import Annotated
 import typer
 
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
-from storage.db import normalise_url
-from storage.migrate import check, upgrade
 
 app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 
@@ -16,6 +14,9 @@ app = typer.Typer(help="Database schema management.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_command(config: ConfigOption = None) -> None:
     """Create or migrate the database schema to the newest revision."""
+    from storage.db import normalise_url
+    from storage.migrate import upgrade
+
     settings = settings_or_exit(config)
     with exit_on_failure("database upgrade"):
         upgrade(settings.database_url)
@@ -31,6 +32,8 @@ def check_command(
     ] = None,
 ) -> None:
     """Upgrade to head, then fail if the models hold changes no migration records."""
+    from storage.migrate import check, upgrade
+
     url = database_url or settings_or_exit(config).database_url
     with exit_on_failure("migration check"):
         upgrade(url)

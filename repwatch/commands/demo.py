@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from reports.summary import print_weekly_summary
 from repwatch.commands.common import exit_on_failure
-from repwatch.config import Settings
-from repwatch.demo.site import serve_demo_site
-from repwatch.flow import run_pass
-from storage.db import session_scope
+
+if TYPE_CHECKING:
+    from repwatch.config import Settings
 
 # The demo's first crawl is a backfill: older mentions are history for the baseline,
 # only the last two weeks alert.
@@ -23,6 +20,8 @@ DEMO_BACKFILL_WINDOW = "14d"
 
 def demo_settings(base_url: str, brand: str, workdir: Path) -> Settings:
     """Sources pointing at the local sample site; Slack and the model still come from env."""
+    from repwatch.config import Settings
+
     data: dict[str, Any] = {
         "database_url": f"sqlite:///{(workdir / 'repwatch.db').resolve()}",
         "allow_private_networks": True,
@@ -42,6 +41,13 @@ def demo_command(
     ] = Path("repwatch-demo"),
 ) -> None:
     """Serve sample sources on localhost, crawl, score, alert and summarise — offline."""
+    from rich.console import Console
+
+    from reports.summary import print_weekly_summary
+    from repwatch.demo.site import serve_demo_site
+    from repwatch.flow import run_pass
+    from storage.db import session_scope
+
     console = Console()
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from crawler.exceptions import UnknownKindError
-from crawler.parsing.blocks import block_reason
-from crawler.parsing.registry import READERS, reader_for
-from crawler.parsing.text import absolute_url, scrub
 from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, json_line, print_error
-from storage.repository import MentionData
+
+if TYPE_CHECKING:
+    from storage.repository import MentionData
 
 KindOption = Annotated[
-    str, typer.Option("--kind", "-k", help=f"Source kind: {', '.join(READERS)}.")
+    str,
+    typer.Option(
+        "--kind", "-k", help="Source kind, e.g. rss, schemaorg, appstore; a wrong one lists all."
+    ),
 ]
 UrlOption = Annotated[
     str | None,
@@ -31,6 +32,11 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
     Exits 1 when the payload cannot be read (the reasons go to stderr); an empty
     but valid payload prints nothing.
     """
+    from crawler.exceptions import UnknownKindError
+    from crawler.parsing.blocks import block_reason
+    from crawler.parsing.registry import reader_for
+    from crawler.parsing.text import absolute_url
+
     try:
         reader = reader_for(kind)
     except UnknownKindError as exc:
@@ -52,6 +58,8 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
 
 def mention_record(source: str, mention: MentionData) -> dict[str, Any]:
     """The JSON object printed for one mention (lone surrogates replaced: it is printed)."""
+    from crawler.parsing.text import scrub
+
     return {
         "source": source,
         "external_id": scrub(mention.external_id),

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
-from sentiment.data import Example
-from storage.db import session_scope
-from storage.repository import feedback_corrections
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from sentiment.data import Example
 
 app = typer.Typer(help="Train and evaluate the sentiment model.", no_args_is_help=True)
-console = Console()
 
 DEFAULT_DATA_DIR = Path("../shared/data/sentiment")
 FEEDBACK_KIND = "feedback"
@@ -75,6 +74,14 @@ def train_command(
             "added to the encoder's; helps a from-scratch encoder (docs/model-card.md).",
         ),
     ] = False,
+    keep_layers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Keep this many of the base encoder's layers, evenly spaced (BERT-style "
+            "encoders): a smaller, faster model, e.g. from the 6-layer starter.",
+        ),
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     learning_rate: float = 5e-5,
     train_size: SizesOption = None,
@@ -105,6 +112,7 @@ def train_command(
             pretrain_epochs=pretrain_epochs,
             group_by_length=group_by_length,
             ngram_head=ngram_head,
+            keep_layers=keep_layers,
             batch_size=batch_size,
             learning_rate=learning_rate,
             train_sizes=train_sizes,
@@ -119,6 +127,10 @@ def train_command(
 
 def feedback_examples(database_url: str) -> list[Example]:
     """Slack corrections ("Not negative") as labelled training examples."""
+    from sentiment.data import Example
+    from storage.db import session_scope
+    from storage.repository import feedback_corrections
+
     with session_scope(database_url) as session:
         rows = feedback_corrections(session)
     return [Example(text, label, lang, FEEDBACK_KIND) for text, label, lang in rows]
@@ -130,6 +142,8 @@ def _pct(value: float) -> str:
 
 def summary_table(report: dict[str, Any]) -> Table:
     """Per data kind: the headline metric for the model and the baseline."""
+    from rich.table import Table
+
     table = Table(title=f"{report['model']}: headline figure per data kind")
     for column in ("data kind", "n", "metric", "model", "baseline"):
         table.add_column(column)
@@ -141,6 +155,8 @@ def summary_table(report: dict[str, Any]) -> Table:
 
 def figures_table(report: dict[str, Any]) -> Table:
     """Accuracy, macro-F1 and macro recall overall, per language and per data kind."""
+    from rich.table import Table
+
     figures = report["model_figures"]
     table = Table(title=f"{report['model']}: figures")
     for column in ("slice", "n", "accuracy", "macro-F1", "macro recall", "binary accuracy"):
@@ -162,6 +178,9 @@ def figures_table(report: dict[str, Any]) -> Table:
 
 def print_report(report: dict[str, Any]) -> None:
     """Print an evaluation report as rich tables."""
+    from rich.console import Console
+
+    console = Console()
     console.print(figures_table(report))
     if report.get("summary"):
         console.print(summary_table(report))

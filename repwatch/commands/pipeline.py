@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from repwatch import steps
 from repwatch.commands.common import (
     EXIT_FAILURE,
     EXIT_USAGE,
@@ -17,8 +15,6 @@ from repwatch.commands.common import (
     print_error,
     settings_or_exit,
 )
-from repwatch.flow import run_pass
-from storage.migrate import upgrade
 
 
 def run_command(
@@ -26,8 +22,12 @@ def run_command(
     config: ConfigOption = None,
 ) -> None:
     """Crawl every due source, score, decide and send, then exit (for cron)."""
+    from rich.console import Console
+
+    from repwatch.flow import run_pass
+
     if not once:
-        err_console.print("use --once for a single pass; `repwatch worker` is the scheduled form")
+        err_console().print("use --once for a single pass; `repwatch worker` is the scheduled form")
         raise typer.Exit(EXIT_USAGE)
     settings = settings_or_exit(config)
     console = Console()
@@ -44,6 +44,9 @@ def crawl_command(
     config: ConfigOption = None,
 ) -> None:
     """Crawl one source, or every enabled source, and store what is new."""
+    from repwatch import steps
+    from storage.migrate import upgrade
+
     settings = settings_or_exit(config)
     names = [s.name for s in settings.sources if s.enabled]
     if source is not None:

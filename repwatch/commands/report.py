@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from reports.exceptions import InvalidReportRangeError
-from reports.outputs import render_summary_table
-from reports.weekly import last_complete_week, parse_iso_week, week_start
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
-from repwatch.config import Settings
-from repwatch.steps import send
-from repwatch.weekly_report import ReportFiles, build_weekly_report, queue_weekly_digest
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from repwatch.config import Settings
+    from repwatch.weekly_report import ReportFiles
 
 app = typer.Typer(help="Weekly sentiment trends.", no_args_is_help=True)
 
@@ -45,6 +44,10 @@ def weekly(
     config: ConfigOption = None,
 ) -> None:
     """Write weekly.html, weekly.csv and weekly.png, print the summary, optionally post it."""
+    from rich.console import Console
+
+    from repwatch.weekly_report import build_weekly_report
+
     now = datetime.now(UTC)
     monday = report_week(week, now, post=post)
     settings = settings_or_exit(config)
@@ -59,6 +62,9 @@ def weekly(
 
 def report_week(option: str | None, now: datetime, *, post: bool) -> date:
     """The Monday of the week asked for; a bad or unfinished one is a usage error."""
+    from reports.exceptions import InvalidReportRangeError
+    from reports.weekly import last_complete_week, parse_iso_week, week_start
+
     current = week_start(now)
     if option is None:
         return last_complete_week(now)
@@ -75,6 +81,8 @@ def report_week(option: str | None, now: datetime, *, post: bool) -> date:
 
 def print_report(files: ReportFiles, console: Console) -> None:
     """The weekly table, the themes and response in one line each, and the files."""
+    from reports.outputs import render_summary_table
+
     report = files.report
     render_summary_table(report.totals, console, title=f"{report.title} · {report.iso_label}")
     themes = ", ".join(f"{theme.label} ({theme.count})" for theme in report.themes) or "none"
@@ -91,6 +99,9 @@ def print_report(files: ReportFiles, console: Console) -> None:
 
 def post_digest(settings: Settings, files: ReportFiles, console: Console, now: datetime) -> None:
     """Queue the digest once per week and brand, then deliver the outbox."""
+    from repwatch.steps import send
+    from repwatch.weekly_report import queue_weekly_digest
+
     queued = queue_weekly_digest(settings, files, now)
     if queued is None:
         console.print(f"digest for {files.report.iso_label} was queued before; not posted again")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from alerts.replay import ReplayResult, replay_rules
 from repwatch.commands.common import EXIT_USAGE, ConfigOption, exit_on_failure, settings_or_exit
-from repwatch.config import parse_duration
-from storage.db import session_scope
-from storage.models import utcnow
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from alerts.replay import ReplayResult
 
 app = typer.Typer(help="Alert rules.", no_args_is_help=True)
 SEVERITIES = ("P1", "P2", "P3", "P4")
@@ -25,6 +24,8 @@ def rules() -> None:
 
 def result_table(result: ReplayResult) -> Table:
     """Alerts and incident alerts per severity, with totals."""
+    from rich.table import Table
+
     table = Table(title="Alerts the rules would have sent")
     for column in ("severity", "alerts", "incident alerts"):
         table.add_column(column, justify="left" if column == "severity" else "right")
@@ -47,6 +48,13 @@ def test_command(
     config: ConfigOption = None,
 ) -> None:
     """Replay the rules over stored mentions; print the alerts per severity. Sends nothing."""
+    from rich.console import Console
+
+    from alerts.replay import replay_rules
+    from repwatch.config import parse_duration
+    from storage.db import session_scope
+    from storage.models import utcnow
+
     settings = settings_or_exit(config)
     try:
         span = parse_duration(since)

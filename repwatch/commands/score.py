@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -27,7 +27,10 @@ from repwatch.commands.common import (
     settings_or_exit,
 )
 from sentiment.exceptions import InvalidInputError
-from sentiment.results import ScoreInput, TextScorer
+from sentiment.results import ScoreInput
+
+if TYPE_CHECKING:
+    from sentiment.results import TextScorer
 
 # Lines read, scored and written at a time: big files never sit in memory whole.
 CHUNK_LINES = 512
@@ -149,5 +152,5 @@ def score_command(
         with _open_input(source) as stream:
             bad = score_stream(scorer, stream, typer.get_text_stream("stdout"))
     if bad:
-        err_console.print(f"{bad} line(s) could not be scored", highlight=False)
+        err_console().print(f"{bad} line(s) could not be scored", highlight=False)
         raise typer.Exit(EXIT_FAILURE)

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from slack_bolt import App
 
-from alerts.exceptions import SlackSetupError
-from alerts.interactivity import EVENTS_PATH, build_app, make_http_server, run_socket_mode
-from alerts.playbook import load_playbook
-from alerts.sla import send_reminders
-from repwatch import steps
 from repwatch.commands.common import (
     EXIT_USAGE,
     ConfigOption,
@@ -20,6 +13,9 @@ from repwatch.commands.common import (
     print_error,
     settings_or_exit,
 )
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 app = typer.Typer(help="Slack: alert buttons and reminders.", no_args_is_help=True)
 
@@ -44,6 +40,9 @@ def listen_command(
     config: ConfigOption = None,
 ) -> None:
     """Handle the alert buttons: Socket Mode (SLACK_APP_TOKEN) or HTTP (SLACK_SIGNING_SECRET)."""
+    from alerts.exceptions import SlackSetupError
+    from alerts.interactivity import build_app, run_socket_mode
+
     settings = settings_or_exit(config)
     if not http and settings.slack_app_token is None:
         raise _usage_error("SLACK_APP_TOKEN is not set; Socket Mode needs it (or use --http)")
@@ -60,6 +59,8 @@ def listen_command(
 
 
 def _serve(bolt_app: App, host: str, port: int) -> None:
+    from alerts.interactivity import EVENTS_PATH, make_http_server
+
     server = make_http_server(bolt_app, host, port)
     typer.echo(f"listening on http://{host}:{server.server_port}{EVENTS_PATH} (Ctrl-C stops)")
     try:
@@ -73,6 +74,12 @@ def _serve(bolt_app: App, host: str, port: int) -> None:
 @app.command("remind")
 def remind_command(config: ConfigOption = None) -> None:
     """Remind overdue alerts in their threads (escalating P1/P2), then send the outbox."""
+    from rich.console import Console
+
+    from alerts.playbook import load_playbook
+    from alerts.sla import send_reminders
+    from repwatch import steps
+
     settings = settings_or_exit(config)
     with exit_on_failure("reminders"):
         result = send_reminders(

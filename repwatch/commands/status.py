@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
-
-from crawler.status import SourceHealth, read_source_health
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
-from repwatch.metrics import Snapshot, read_snapshot
-from storage.db import session_scope
-from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from crawler.status import SourceHealth
+    from repwatch.metrics import Snapshot
 
 STYLES = {"ok": "green", "quiet": "yellow", "broken": "bold red", "new": "dim"}
 
 
 def status_command(config: ConfigOption = None) -> None:
     """Show each source's health: ok, quiet (nothing new for longer than usual), broken."""
+    from rich.console import Console
+
+    from crawler.status import read_source_health
+    from repwatch.metrics import read_snapshot
+    from storage.db import session_scope
+    from storage.migrate import upgrade
+
     settings = settings_or_exit(config)
     now = datetime.now(UTC)
     with exit_on_failure("status"):
@@ -35,6 +42,8 @@ def status_command(config: ConfigOption = None) -> None:
 
 def pipeline_table(snapshot: Snapshot) -> Table:
     """Mentions, scoring, alerts and outbox: the worker's /metrics gauges, for a person."""
+    from rich.table import Table
+
     table = Table(title="Pipeline", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
@@ -53,6 +62,8 @@ def pipeline_table(snapshot: Snapshot) -> Table:
 
 def health_table(rows: list[SourceHealth], now: datetime) -> Table:
     """The rich table of `rows` (ages relative to `now`)."""
+    from rich.table import Table
+
     table = Table(title="Source health")
     for column in (
         "source",

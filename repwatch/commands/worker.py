@@ -7,11 +7,7 @@ import signal
 import threading
 from types import FrameType
 
-from rich.console import Console
-
 from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_exit
-from repwatch.metrics import WorkerMetrics
-from repwatch.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +27,11 @@ def worker_command(config: ConfigOption = None) -> None:
     SIGTERM or SIGINT stops it gracefully: in-flight work finishes (bounded by
     worker.shutdown_timeout), the outbox is flushed once, and it exits 0.
     """
+    from rich.console import Console
+
+    from repwatch.metrics import WorkerMetrics
+    from repwatch.worker import Worker
+
     settings = settings_or_exit(config)
     console = Console()
     stop = threading.Event()

@@ -1,9 +1,8 @@
 from pathlib import Path
 
-import pytest
 from transformers import AutoTokenizer
 
-from sentiment.preprocess import clean_text, detect_language, encode, keep_head_and_tail, preprocess
+from sentiment.preprocess import clean_text, encode, keep_head_and_tail, preprocess
 
 
 def test_clean_text_collapses_whitespace_and_drops_invisible_characters() -> None:
@@ -12,25 +11,6 @@ def test_clean_text_collapses_whitespace_and_drops_invisible_characters() -> Non
 
 def test_clean_text_replaces_lone_surrogates() -> None:
     assert clean_text("ok \ud800 \udfff") == "ok \ufffd \ufffd"
-
-
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("The battery died after two days and support never answered my emails.", "en"),
-        ("배터리가 이틀 만에 나갔고 고객센터는 답이 없네요.", "ko"),
-        ("", None),
-        ("😡😡😡 !!!", None),
-        ("12345", None),
-    ],
-)
-def test_detect_language(text: str, lang: str | None) -> None:
-    assert detect_language(text) == lang
-
-
-def test_language_detection_is_deterministic() -> None:
-    text = "ok fine"
-    assert len({detect_language(text) for _ in range(20)}) == 1
 
 
 def test_keep_head_and_tail_keeps_a_quarter_from_the_start_and_the_rest_from_the_end() -> None:

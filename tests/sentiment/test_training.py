@@ -9,8 +9,14 @@ from safetensors import safe_open
 from sentiment.data import load_split
 from sentiment.exceptions import TrainingError
 from sentiment.ngram_head import NGRAM_HEAD_FILE
-from sentiment.scorer import Scorer
-from sentiment.training import TrainConfig, batch_order, run_training, train
+from sentiment.scorer import ScoreInput, Scorer
+from sentiment.training import (
+    TrainConfig,
+    batch_order,
+    evenly_spaced_layers,
+    run_training,
+    train,
+)
 
 
 @pytest.fixture
@@ -108,3 +114,40 @@ def test_training_with_an_ngram_head_saves_it_and_reports_the_encoder_alone(
     weights = config.out_dir / "model.safetensors"
     head_bytes = (config.out_dir / NGRAM_HEAD_FILE).stat().st_size
     assert report["training"]["model_bytes"] > weights.stat().st_size + head_bytes
+
+
+@pytest.mark.parametrize(
+    ("total", "keep", "kept"),
+    [
+        (6, 3, [1, 3, 5]),
+        (6, 2, [2, 5]),
+        (6, 6, [0, 1, 2, 3, 4, 5]),
+        (12, 4, [2, 5, 8, 11]),
+        (2, 1, [1]),
+    ],
+)
+def test_evenly_spaced_layers_spread_out_and_keep_the_top_one(
+    total: int, keep: int, kept: list[int]
+) -> None:
+    assert evenly_spaced_layers(total, keep) == kept
+
+
+@pytest.mark.parametrize("keep", [0, 7])
+def test_keeping_more_layers_than_there_are_or_none_is_refused(keep: int) -> None:
+    with pytest.raises(TrainingError, match=f"cannot keep {keep} of the encoder's 6 layers"):
+        evenly_spaced_layers(6, keep)
+
+
+def test_training_with_fewer_layers_saves_a_smaller_model_that_loads(config: TrainConfig) -> None:
+    config = dataclasses.replace(config, keep_layers=1)
+    messages: list[str] = []
+    train(config, progress=messages.append)
+    assert "kept 1 encoder layers" in messages
+    assert json.loads((config.out_dir / "config.json").read_text())["num_hidden_layers"] == 1
+    scorer = Scorer.load(str(config.out_dir))
+    assert len(scorer.network.base_model.encoder.layer) == 1
+    assert scorer.score([ScoreInput("a fine kettle", lang="en")])[0].label in {
+        "negative",
+        "neutral",
+        "positive",
+    }
