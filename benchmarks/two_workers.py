@@ -1,7 +1,7 @@
 """Two workers against one on a 10,000-mention backlog: PostgreSQL, Redis, loopback HTTP.
 
     .venv/bin/python -m benchmarks.two_workers [--mentions 10000] [--sources 10]
-        [--model starter] [--threads 1]
+        [--model starter] [--threads 1] [--rounds 1 2]
 
 A local review site (:mod:`benchmarks.local_sources`) serves the backlog as paged
 schema.org listings, 100 reviews a page, spread over ``--sources`` sources; 10 % of the
@@ -15,8 +15,9 @@ days ago (the first crawl's quiet backfill). Then, for one worker and for two:
    nothing changed for a while; the time is measured to the last write of the pass;
 4. read each worker's Prometheus counters, stop the workers (SIGTERM), check the counts.
 
-Each worker runs torch on ``--threads`` threads: a worker is a fixed-size unit (as a
-container with that many CPUs), and the question is what a second unit adds.
+Each worker runs torch on ``--threads`` threads, by default the worker's own setting
+(``sentiment.num_threads`` unset: one per CPU), as a user's worker runs; ``--threads 1``
+makes each worker a fixed one-CPU unit, to ask what a second unit adds.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ class Options:
     mentions: int
     sources: int
     model: str
-    threads: int
+    threads: int | None
     redis_url: str
     admin_url: str
 
@@ -417,9 +418,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mentions", type=int, default=10_000)
     parser.add_argument("--sources", type=int, default=10)
     parser.add_argument("--model", default="starter")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads per worker")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch threads per worker (default: the worker's own, one per CPU)",
+    )
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
+    parser.add_argument(
+        "--rounds", type=int, nargs="+", default=[1, 2], help="worker counts to run, in turn"
+    )
     args = parser.parse_args(argv)
     options = Options(
         args.mentions,
@@ -431,20 +440,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"{options.mentions:,} mentions over {options.sources} sources ({PER_PAGE} a page), "
-        f"model {options.model!r}, {options.threads} torch thread(s) per worker, "
+        f"model {options.model!r}, {options.threads or 'default'} torch thread(s) per worker, "
         f"{os.cpu_count()} CPUs",
         flush=True,
     )
     failures: list[str] = []
     results = []
     with tempfile.TemporaryDirectory(prefix="repwatch-scale-") as folder:
-        for workers in (1, 2):
+        for workers in args.rounds:
             result = run_round(workers, options, Path(folder))
             results.append(result)
             print("\n".join(report(result, options.mentions)), flush=True)
             failures += checks(result, options.mentions)
-    one, two = results
-    print(f"two workers against one: {one.wall_s / two.wall_s:.2f}x the throughput")
+    one = results[0]
+    if len(results) > 1:
+        print(
+            f"{args.rounds[1]} workers against {args.rounds[0]}: "
+            f"{one.wall_s / results[1].wall_s:.2f}x the throughput"
+        )
     per_million = {
         name: size * 1_000_000 / options.mentions for name, size in one.table_bytes.items()
     }

@@ -6,7 +6,7 @@ step can crash and rerun without losing or repeating work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -88,24 +88,30 @@ def text_for_scoring(mention: Mention) -> str:
 
 
 def score_pending(settings: Settings, scorer: TextScorer) -> int:
-    """Score every mention not yet scored or edited since; returns how many were scored.
+    """Score every mention not yet scored or edited since; returns how many were scored."""
+    return sum(score_chunks(settings, scorer))
+
+
+def score_chunks(settings: Settings, scorer: TextScorer) -> Iterator[int]:
+    """Score waiting mentions a chunk at a time, newest first, committing each chunk and
+    yielding its size: the caller can decide and send between chunks, so that a fresh
+    complaint pages before a backlog is through.
 
     Each chunk is claimed in its own transaction (``claim_mentions_to_score``), so
     several workers scoring at once on PostgreSQL never score the same mention twice.
     """
     chunk = max(SCORE_CHUNK, settings.sentiment.batch_size)
-    scored = 0
     while True:
         with session_scope(settings.database_url) as session:
             mentions = claim_mentions_to_score(session, chunk)
             if mentions is None:
-                return scored
+                return
             inputs = [
                 ScoreInput(text_for_scoring(m), rating=m.rating, lang=m.lang) for m in mentions
             ]
             for mention, result in zip(mentions, scorer.score(inputs), strict=True):
                 _store_score(session, mention, result)
-            scored += len(mentions)
+        yield len(mentions)
 
 
 def _store_score(session: Session, mention: Mention, result: SentimentResult) -> None:

@@ -155,8 +155,18 @@ class Worker:
     def _process_once(self) -> None:
         if self._scorer is None:
             self._scorer = load_scorer(self.settings)
-        with self.metrics.scoring_seconds.time():
-            self.metrics.scored.inc(steps.score_pending(self.settings, self._scorer))
+        chunks = steps.score_chunks(self.settings, self._scorer)
+        # Decide and send after every scored chunk (newest mentions first): under a
+        # backlog, a fresh complaint pages within a chunk's time, not the backlog's.
+        while True:
+            with self.metrics.scoring_seconds.time():
+                scored = next(chunks, 0)
+            self.metrics.scored.inc(scored)
+            self._decide_and_send()
+            if not scored:
+                break
+
+    def _decide_and_send(self) -> None:
         self.metrics.alerts_created.inc(steps.decide(self.settings))
         steps.remind(self.settings)
         delivery = steps.send(self.settings, self.console)

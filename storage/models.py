@@ -98,9 +98,11 @@ class Mention(Base):
         Index("ix_mentions_published_at", "published_at"),
         Index("ix_mentions_source_published", "source_id", "published_at"),
         # Only the few rows waiting for a score are in it: claiming them stays cheap at
-        # millions of mentions.
+        # millions of mentions. Read backwards, it gives the newest first (published_at
+        # DESC NULLS FIRST, id DESC), the order they are claimed in.
         Index(
-            "ix_mentions_needs_score",
+            "ix_mentions_needs_score_newest",
+            "published_at",
             "id",
             postgresql_where=text("needs_score"),
             # SQLite stores booleans as integers and SQLAlchemy compares with "= 1"; its

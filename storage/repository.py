@@ -145,8 +145,11 @@ def sync_sources(session: Session, brand: str, configured: Iterable[Any]) -> dic
 
 
 def mentions_needing_score(limit: int | None = None) -> Select[Mention]:
-    """Mentions never scored, or edited since they were scored (``needs_score``)."""
-    stmt = select(Mention).where(Mention.needs_score).order_by(Mention.id)
+    """Mentions never scored, or edited since they were scored (``needs_score``), newest
+    first: under a backlog a fresh complaint is scored (and can page) before old ones.
+    Undated mentions count as newest; they were just fetched."""
+    newest_first = (Mention.published_at.desc().nulls_first(), Mention.id.desc())
+    stmt = select(Mention).where(Mention.needs_score).order_by(*newest_first)
     return stmt.limit(limit) if limit else stmt
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from alerts.outbox import enqueue
 from alerts.sender import SentMessage, SlackSender, build_web_client, drain_outbox
 from repwatch import steps
-from repwatch.config import Settings, WorkerConfig
+from repwatch.config import SentimentConfig, Settings, WorkerConfig
 from repwatch.metrics import WorkerMetrics
 from repwatch.worker import Worker
 from sentiment.results import ScoreInput, SentimentResult, result_from_probs
@@ -266,3 +266,46 @@ def test_a_call_for_a_pass_while_one_runs_returns_at_once_and_gets_its_pass(
 
     assert waited < 1.0
     assert passes == ["pass", "pass"]  # the running pass made one more for the new mentions
+
+
+def test_a_pass_scores_the_newest_first_and_decides_after_every_chunk(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ages = {"undated": None, "an hour": 1, "a day": 24, "a week": 168, "a year": 8760}
+    with session_scope(sqlite_url) as session:
+        source = Source(
+            name="reviews", kind="schemaorg", url="https://x.test/", brand="Acme", every_seconds=60
+        )
+        session.add(source)
+        session.flush()
+        for number, (body, hours) in enumerate(sorted(ages.items(), key=lambda kv: str(kv[1]))):
+            published = None if hours is None else NOW - timedelta(hours=hours)
+            session.add(
+                Mention(
+                    source=source,
+                    external_id=f"review-{number}",
+                    text=body,
+                    content_hash=f"hash-{number}",
+                    published_at=published,
+                    fetched_at=NOW,
+                    lang="en",
+                )
+            )
+    monkeypatch.setattr(steps, "SCORE_CHUNK", 2)
+    scored_at_each_decision: list[int] = []
+
+    def decide(settings: Settings) -> int:
+        with session_scope(settings.database_url) as session:
+            scored_at_each_decision.append(len(session.scalars(select(Score.id)).all()))
+        return 0
+
+    monkeypatch.setattr(steps, "decide", decide)
+    settings = Settings(database_url=sqlite_url, sentiment=SentimentConfig(batch_size=1))
+    worker = Worker(settings, Console(file=io.StringIO()), WorkerMetrics())
+    seen: list[str] = []
+    worker._scorer = RecordingScorer(seen, threading.Lock())
+
+    worker._process_once()
+
+    assert seen == ["undated", "an hour", "a day", "a week", "a year"]
+    assert scored_at_each_decision == [2, 4, 5, 5]  # committed chunk by chunk, then a last look

@@ -100,9 +100,14 @@ def test_worker_crawls_alerts_serves_metrics_and_stops_on_sigterm(
                 ),
                 "every alert posted",
             )
-            metrics = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics").read()
+            metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+            # The gauges are refreshed just after a send: give the pass that sent a moment.
+            _wait_for(
+                lambda: b"repwatch_outbox_depth 0.0" in urllib.request.urlopen(metrics_url).read(),
+                "the outbox gauge at 0",
+            )
+            metrics = urllib.request.urlopen(metrics_url).read()
             assert b'repwatch_new_mentions_total{source="reviews"} 24.0' in metrics
-            assert b"repwatch_outbox_depth 0.0" in metrics
         finally:
             stopped_at = time.monotonic()
             worker.send_signal(signal.SIGTERM)

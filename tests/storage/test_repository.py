@@ -155,4 +155,4 @@ def test_sqlite_finds_mentions_needing_a_score_through_the_partial_index(sqlite_
         compiled = stmt.compile(engine, compile_kwargs={"literal_binds": True})
         with engine.connect() as conn:
             plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}").all()
-        assert any("ix_mentions_needs_score" in row[-1] for row in plan), plan
+        assert any("ix_mentions_needs_score_newest" in row[-1] for row in plan), plan
