@@ -104,7 +104,7 @@ def write_config(
                 "kind": "schemaorg",
                 "url": site.listing_url(ARCHIVE),
                 "every": "1d",
-                "max_pages": 1000,
+                "max_pages": 100,
             }
         )
     config = {
