@@ -23,7 +23,27 @@ from tests.crawler.conftest import fixture_bytes
         (["Acme"], "ＡＣＭＥ ロボット", True),  # full-width letters (NFKC)
         (["삼성전자"], "삼성전자가 발표했다", True),  # Korean particle attached
         (["삼성전자"], "삼성 전자", False),
-        (["Mastodon"], "Mastodon、各メディアは", True),  # Japanese punctuation is a boundary
+        (["Mastodon"], "Mastodon、各メディアは", True),
+        # A Latin brand followed by Korean particles and endings, or Japanese ones.
+        (["Acme"], "Acme가 또 고장났어요", True),
+        (["Acme"], "Acme는 환불을 안 해줘요", True),
+        (["Acme"], "Acme의 고객센터", True),
+        (["Acme"], "Acme에서 샀는데", True),
+        (["Acme"], "Acme랑 비교하면", True),
+        (["Acme"], "Ａｃｍｅ가 최고", True),  # full-width Latin, then a particle
+        (["acme"], "신형ACME는 별로", True),  # Hangul before, upper case
+        (["Acme"], "Acmeの充電器が壊れた", True),
+        (["Acme"], "Acmeville에 갔어요", False),  # still whole Latin words only
+        (["Acme"], "SuperAcme가", False),
+        (["Acme"], "Acme2 출시", False),  # a digit continues the word
+        (["C++"], "C++11 is fine", False),  # a symbol end still needs a boundary
+        # Mixed brands: each end follows its own script.
+        (["LG전자"], "LG전자가 발표했다", True),
+        (["LG전자"], "BLG전자가", False),
+        (["Acme코리아"], "Acme코리아에 문의", True),
+        # Decomposed Hangul (macOS file names, some feeds) is composed by NFKC.
+        (["삼성전자"], "\u1109\u1161\u11b7\u1109\u1165\u11bc\u110c\u1165\u11ab\u110c\u1161가", True),
+        (["Acme"], "Acme\u1100\u1161 좋아요", True),  # Japanese punctuation is a boundary
         (["Acme", "Roadrunner"], "beep beep, roadrunner", True),
         ([], "anything at all", True),  # no keywords: keep everything
     ],
