@@ -24,6 +24,8 @@ from storage.repository import MentionData
 
 FAILURES = "repwatch/request_failures"
 PARSE_ERRORS = "repwatch/parse_errors"
+# Payloads read all the same (a feed that is not well-formed XML): logged, not an error.
+PARSE_WARNINGS = "repwatch/parse_warnings"
 BLOCKED = "repwatch/blocked"
 EMPTY_PAGES = "repwatch/empty_pages"
 ERROR_STATS = {

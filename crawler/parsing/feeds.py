@@ -1,5 +1,16 @@
 """RSS 2.0 and Atom feeds (Google Alerts, Google News, blogs, Reddit ``.rss``).
 
+Character sets: the body is decoded first (see :func:`decode_text`: UTF-8, the
+charset the crawl's ``Content-Type`` named, the ``<?xml encoding?>`` declaration,
+detection) and handed to feedparser as UTF-8 that says so, because feedparser
+trusts the declaration and falls back to windows-1252, which turns an undeclared
+EUC-KR or Shift_JIS feed into mojibake.
+
+Leniency: a feed that is not well-formed XML but that feedparser's tolerant parser
+reads as RSS or Atom gives its entries and a *warning*, and so does a document of
+another format (CDF) from which it reads entries; only a payload that is no feed at
+all is a *problem* (see :class:`ParsedPage`).
+
 XML safety: the body is handed to feedparser as a byte stream (a plain string
 could be taken for a URL or a file name and fetched). feedparser turns off
 external general entities on its SAX parser and strips every ``<!ENTITY>``
@@ -17,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
+from crawler.parsing.payload import utf8_xml
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.text import (
     absolute_url,
@@ -38,42 +50,73 @@ _REDDIT_FOOTER = re.compile(
     r"\s*submitted by\s+/u/\S+(\s+to\s+r/\S+)?\s*\[link\]\s*\[comments\]\s*$"
 )
 _EXCERPT_KEYS = ("id", "link", "title", "author", "published", "updated", "summary")
+# What may come before a document's root element: white space, comments, processing
+# instructions (<?xml ?>) and a DOCTYPE.
+_ROOT_ELEMENT = re.compile(
+    rb"(?:\s+|<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]*>)*<([A-Za-z_][\w:.-]*)", re.DOTALL | re.I
+)
+_ROOT_SCAN_BYTES = 64 * 1024
+_FEED_FORMATS = "repwatch reads RSS 1.0/2.0 and Atom: use the site's feed URL"
 
 
 def read_feed(body: bytes, url: str) -> ParsedPage:
-    """Parse a feed payload; malformed XML is reported in ``problems``, never raised.
+    """Parse a feed payload; what is wrong with it is reported, never raised.
 
-    feedparser is lenient: a feed with a syntax error often still yields the
-    entries before the error, and those are kept.
+    The entries that feedparser reads are kept even when the XML is malformed
+    (reported as a warning); a payload that is no feed is a problem that names what
+    the document is instead.
     """
+    document = utf8_xml(body)
     try:
-        parsed = feedparser.parse(io.BytesIO(body), resolve_relative_uris=False)
+        parsed = feedparser.parse(io.BytesIO(document), resolve_relative_uris=False)
     except Exception as exc:
         # feedparser means never to raise, but broken markup trips its own bugs (seen:
-        # UnicodeDecodeError on the encoding declaration, AttributeError 'end_width',
-        # TypeError in its loose parser): a malformed feed all the same.
+        # AttributeError 'end_width', TypeError in its loose parser): malformed all the same.
         return ParsedPage(problems=[f"malformed feed: {exc.__class__.__name__}: {exc}"])
     language = primary_language(parsed.feed.get("language"))
     mentions = [_entry_mention(entry, url, language) for entry in parsed.entries]
-    return ParsedPage(mentions=mentions, problems=_feed_problems(parsed))
+    if not parsed.get("version"):  # neither RSS nor Atom was recognised
+        if not mentions:
+            return ParsedPage(problems=[f"{_not_a_feed(document)}; {_FEED_FORMATS}"])
+        return ParsedPage(
+            mentions=mentions, warnings=[_read_leniently(_not_a_feed(document), mentions)]
+        )
+    bozo = parsed.get("bozo_exception")
+    # A declared encoding that had to be overridden is not a broken feed.
+    if parsed.bozo and not isinstance(bozo, feedparser.CharacterEncodingOverride):
+        # Read as RSS or Atom all the same: a feed without entries is the spider's
+        # "holds no items", not a parse error.
+        return ParsedPage(
+            mentions=mentions, warnings=[_read_leniently(f"malformed feed: {bozo}", mentions)]
+        )
+    return ParsedPage(mentions=mentions)
+
+
+def _read_leniently(complaint: str, mentions: list[MentionData]) -> str:
+    count = len(mentions)
+    entries = "no entries" if not count else "1 entry" if count == 1 else f"{count} entries"
+    return f"{complaint}; read leniently ({entries})"
 
 
 def parse_feed(body: bytes, url: str) -> list[MentionData]:
     """The mentions of a feed payload; problems are logged (see :func:`read_feed`)."""
     page = read_feed(body, url)
-    for problem in page.problems:
+    for problem in [*page.problems, *page.warnings]:
         logger.warning("%s: %s", url, problem)
     return page.mentions
 
 
-def _feed_problems(parsed: Any) -> list[str]:
-    exc = parsed.get("bozo_exception")
-    # A declared encoding that had to be overridden is not a broken feed.
-    if parsed.bozo and not isinstance(exc, feedparser.CharacterEncodingOverride):
-        return [f"malformed feed: {exc}"]
-    if not parsed.get("version"):  # an empty body has no version at all
-        return ["not an RSS or Atom feed"]
-    return []
+def _not_a_feed(document: bytes) -> str:
+    """A plain statement of what a document that RSS and Atom parsing did not recognise is."""
+    root = _ROOT_ELEMENT.match(document[:_ROOT_SCAN_BYTES])
+    if root is None:
+        return "not a feed: the payload is empty or holds no XML element"
+    name = root.group(1).decode("ascii", errors="replace")
+    if name.lower() == "channel":
+        return "not an RSS or Atom feed: this is CDF (Channel Definition Format, <CHANNEL>)"
+    if name.lower() == "html":
+        return "not a feed: this is an HTML page"
+    return f"not an RSS or Atom feed: the document's root element is <{name}>"
 
 
 def _entry_mention(entry: Any, feed_url: str, feed_language: str | None) -> MentionData:

@@ -4,6 +4,10 @@ Reviews are found anywhere in the extracted data: top level, inside ``@graph``,
 or nested under another object (``Product.review``, ``LocalBusiness.review``).
 Each JSON-LD ``<script>`` block is read on its own, so one broken block costs
 only itself: it becomes a problem and every other review on the page is kept.
+
+Pages often carry the same review in JSON-LD and in microdata (the microdata text
+then holds whatever else the element shows, such as "Read more"): one review is one
+mention, the JSON-LD one, completed with what only the microdata one says.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import extruct
@@ -42,6 +47,8 @@ _JSONLD_SCRIPTS = '//script[@type="application/ld+json"]'
 _NEXT_LINKS = "//link[@href][@rel] | //a[@href][@rel]"
 _TYPE_SEPARATORS = re.compile(r"[/#:]")
 _FLOAT_MAX = sys.float_info.max
+# Shorter texts ("Great!") are too common to tell two reviews apart by.
+_MIN_TWIN_TEXT = 20
 
 
 def read_schemaorg(html: bytes | str, url: str) -> ParsedPage:
@@ -51,11 +58,51 @@ def read_schemaorg(html: bytes | str, url: str) -> ParsedPage:
     microdata, problem = _microdata(tree, url)
     data.extend(microdata)
     problems.extend([problem] if problem else [])
-    mentions: dict[str, MentionData] = {}
-    for review in _find_reviews(data, depth=0):
-        mention = review_mention(review, url)
-        mentions.setdefault(mention.external_id, mention)
-    return ParsedPage(list(mentions.values()), problems, _next_url(tree, url))
+    reviews = (review_mention(review, url) for review in _find_reviews(data, depth=0))
+    mentions = _one_per_review(reviews, url)
+    return ParsedPage(mentions=mentions, problems=problems, next_url=_next_url(tree, url))
+
+
+def _one_per_review(mentions: Iterable[MentionData], page_url: str) -> list[MentionData]:
+    """The mentions with each review once: same id, or the same review in another syntax."""
+    kept: list[MentionData] = []
+    for mention in mentions:
+        twin = next((i for i, seen in enumerate(kept) if _same_review(seen, mention)), None)
+        if twin is None:
+            kept.append(mention)
+        else:
+            kept[twin] = _completed(kept[twin], mention, page_url)
+    return kept
+
+
+def _same_review(one: MentionData, other: MentionData) -> bool:
+    """Same id; or same author, no two different dates, and one text the other's start
+    (a microdata text runs on into the element's other text)."""
+    if one.external_id == other.external_id:
+        return True
+    if _folded(one.author) != _folded(other.author):
+        return False
+    if one.published_at and other.published_at and one.published_at != other.published_at:
+        return False
+    texts = sorted((_folded(one.text), _folded(other.text)), key=len)
+    return len(texts[0]) >= _MIN_TWIN_TEXT and texts[1].startswith(texts[0])
+
+
+def _folded(text: str | None) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def _completed(mention: MentionData, twin: MentionData, page_url: str) -> MentionData:
+    """`mention` with the fields it lacks taken from `twin` (a review without a URL of
+    its own has the page's)."""
+    missing = {
+        name: getattr(twin, name)
+        for name in ("author", "title", "rating", "lang", "published_at")
+        if getattr(mention, name) is None
+    }
+    if mention.url == page_url:
+        missing["url"] = twin.url
+    return replace(mention, **missing)
 
 
 def parse_schemaorg(html: bytes | str, url: str) -> list[MentionData]:

@@ -30,9 +30,9 @@ _JSONLD_REVIEW_ID = re.compile(r"/schema/Review/[^/]+/([A-Za-z0-9]+)$")
 _EXCERPT_KEYS = ("id", "title", "rating", "dates", "language", "likes", "consumer")
 
 
-def read_trustpilot(body: bytes, url: str, declared_encoding: str | None = None) -> ParsedPage:
+def read_trustpilot(body: bytes, url: str) -> ParsedPage:
     """Reviews of one review page (embedded page data, else JSON-LD) and the next page."""
-    text = decode_text(body, declared_encoding)
+    text = decode_text(body)
     if not text.strip():
         return ParsedPage(problems=["empty page"])
     tree = parse_page_html(text)
@@ -95,7 +95,9 @@ def _next_page(page_data: dict[str, Any], url: str) -> str | None:
 def _from_jsonld(text: str, url: str, problems: list[str]) -> ParsedPage:
     page = read_schemaorg(text, url)
     mentions = [_with_review_id(mention) for mention in page.mentions]
-    return ParsedPage(mentions, [*problems, *page.problems], page.next_url)
+    return ParsedPage(
+        mentions=mentions, problems=[*problems, *page.problems], next_url=page.next_url
+    )
 
 
 def _with_review_id(mention: MentionData) -> MentionData:

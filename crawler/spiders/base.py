@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from crawler.exceptions import BlockedPageError, ForbiddenAddressError
 from crawler.history import SourceHistory
@@ -27,9 +28,9 @@ from crawler.items import MentionItem
 from crawler.job import DEFAULT_BACKFILL_WINDOW_S, DEFAULT_MAX_PAGES
 from crawler.parsing import ParsedPage
 from crawler.parsing.keywords import KeywordMatcher
-from crawler.parsing.payload import is_utf8
+from crawler.parsing.payload import utf8_payload
 from crawler.parsing.registry import reader_for
-from crawler.runs import EMPTY_PAGES, FAILURES, PARSE_ERRORS
+from crawler.runs import EMPTY_PAGES, FAILURES, PARSE_ERRORS, PARSE_WARNINGS
 from storage.repository import MentionData
 
 FILTERED = "repwatch/items/filtered_out"
@@ -63,9 +64,6 @@ class SourceSpider(scrapy.Spider):
     # An empty first page means the source broke (kinds whose query asks only for
     # newer items set this False: nothing new is an empty page there).
     expects_content: ClassVar[bool] = True
-    # HTML kinds: hand the parser UTF-8 when the bytes are not, decoded as the
-    # response declares (the Content-Type header is not part of the body).
-    transcode_html: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -109,11 +107,13 @@ class SourceSpider(scrapy.Spider):
         return reader_for(self.name)(self.payload(response), response.url)
 
     def payload(self, response: Response) -> bytes:
-        """The body to parse: as received, or as UTF-8 for HTML kinds (see transcode_html)."""
-        body = response.body
-        if self.transcode_html and isinstance(response, TextResponse) and not is_utf8(body):
-            return response.text.encode("utf-8")
-        return body
+        """The body to parse, as UTF-8: the charset of the ``Content-Type`` header is not
+        part of the body, so it is applied here (see :func:`utf8_payload`)."""
+        content_type = response.headers.get("Content-Type")
+        charset = (
+            http_content_type_encoding(content_type.decode("latin-1")) if content_type else None
+        )
+        return utf8_payload(response.body, charset)
 
     def parse_page(self, response: Response, page: int) -> Iterator[Any]:
         """Items of one page, then the next page's request unless paging should stop."""
@@ -169,10 +169,13 @@ class SourceSpider(scrapy.Spider):
         )
 
     def items_from(self, page: ParsedPage, response: Response) -> Iterator[MentionItem]:
-        """Count and log the page's problems, then yield its mentions that match the
+        """Count and log the page's problems and warnings, then yield its mentions that match the
         source's keywords as items."""
         for problem in page.problems:
             self.report_problem(response, problem)
+        for warning in page.warnings:
+            self.count(PARSE_WARNINGS)
+            self.logger.warning("source %s: %s: %s", self.source_name, response.url, warning)
         for mention in page.mentions:
             self.count(PARSED)
             if not self.matcher.matches(mention.title, mention.text):

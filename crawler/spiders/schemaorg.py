@@ -9,4 +9,3 @@ class SchemaOrgSpider(SourceSpider):
     """Reads reviews page by page, up to ``max_pages`` pages on the start URL's host."""
 
     name = "schemaorg"
-    transcode_html = True

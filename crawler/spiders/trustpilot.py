@@ -9,4 +9,3 @@ class TrustpilotSpider(SourceSpider):
     """Reads review pages (``?page=N``) newest first, from their embedded page data."""
 
     name = "trustpilot"
-    transcode_html = True

@@ -63,7 +63,7 @@ def json_line(record: object) -> str:
     return _ESCAPED_IN_JSON_LINES.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
-def print_error(label: str, message: object) -> None:
+def print_error(label: str, message: object, style: str = "bold red") -> None:
     """One error line on stderr: the label in bold red, then the message as plain text.
 
     Messages carry text from outside (file names, payloads, configuration values); read
@@ -72,8 +72,13 @@ def print_error(label: str, message: object) -> None:
     from rich.text import Text
 
     err_console().print(
-        Text.assemble((label, "bold red"), " ", str(message)), highlight=False, soft_wrap=True
+        Text.assemble((label, style), " ", str(message)), highlight=False, soft_wrap=True
     )
+
+
+def print_warning(label: str, message: object) -> None:
+    """Like :func:`print_error`, for something that went wrong but lost nothing."""
+    print_error(label, message, style="bold yellow")
 
 
 def settings_or_exit(config: Path | None) -> Settings:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from repwatch.commands.common import EXIT_FAILURE, EXIT_USAGE, json_line, print_error
+from repwatch.commands.common import (
+    EXIT_FAILURE,
+    EXIT_USAGE,
+    json_line,
+    print_error,
+    print_warning,
+)
 
 if TYPE_CHECKING:
     from storage.repository import MentionData
@@ -23,17 +29,29 @@ UrlOption = Annotated[
     str | None,
     typer.Option("--url", help="The URL the payload came from (resolves relative links)."),
 ]
+CharsetOption = Annotated[
+    str | None,
+    typer.Option(
+        "--charset",
+        help="The charset the server's Content-Type header named (e.g. euc-kr); "
+        "default: the payload's own declaration, else detected.",
+    ),
+]
 FileArgument = Annotated[Path, typer.Argument(help="Saved payload file; '-' reads stdin.")]
 
 
-def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None) -> None:
+def extract_command(
+    file: FileArgument, kind: KindOption, url: UrlOption = None, charset: CharsetOption = None
+) -> None:
     """Print the mentions in a saved payload as JSON Lines, one mention per line.
 
     Exits 1 when the payload cannot be read (the reasons go to stderr); an empty
-    but valid payload prints nothing.
+    but valid payload prints nothing. A payload read all the same (a feed that is
+    not well-formed XML) prints its mentions and a warning on stderr, and exits 0.
     """
     from crawler.exceptions import UnknownKindError
     from crawler.parsing.blocks import block_reason
+    from crawler.parsing.payload import utf8_payload
     from crawler.parsing.registry import reader_for
     from crawler.parsing.text import absolute_url
 
@@ -49,9 +67,14 @@ def extract_command(file: FileArgument, kind: KindOption, url: UrlOption = None)
     blocked = block_reason(200, {}, body)
     if blocked:
         _fail(file, [f"this is a block page, not content: {blocked}"])
-    page = reader(body, url or _default_url(file))
+    if charset is not None and not _is_codec(charset):
+        print_error("extract:", f"--charset {charset!r} is not a character set Python knows")
+        raise typer.Exit(EXIT_USAGE)
+    page = reader(utf8_payload(body, charset), url or _default_url(file))
     for mention in page.mentions:
         typer.echo(json_line(mention_record(kind, mention)))
+    for warning in page.warnings:
+        print_warning("extract: warning:", f"{file}: {warning}")
     if page.problems:
         _fail(file, page.problems)
 
@@ -72,6 +95,16 @@ def mention_record(source: str, mention: MentionData) -> dict[str, Any]:
         "lang": mention.lang,
         "reach": mention.reach,
     }
+
+
+def _is_codec(name: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _read(file: Path) -> bytes:

@@ -162,3 +162,24 @@ def _record_health(database_url: str, settings: Settings) -> None:
                     outcome="ok",
                 )
             )
+
+
+def test_a_feed_read_leniently_prints_its_mentions_a_warning_and_exits_0() -> None:
+    result = runner.invoke(app, ["extract", "--kind", "rss", str(FIXTURES / "malformed_feed.xml")])
+
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 2
+    assert "warning:" in result.stderr and "read leniently (2 entries)" in result.stderr
+
+
+def test_charset_names_what_the_servers_header_said(tmp_path: Path) -> None:
+    feed = (FIXTURES / "google_news_ko.xml").read_text(encoding="utf-8")
+    saved = tmp_path / "ko.xml"
+    saved.write_bytes(feed.encode("euc-kr", errors="replace"))
+
+    result = runner.invoke(app, ["extract", "--kind", "rss", "--charset", "euc-kr", str(saved)])
+
+    assert result.exit_code == 0, result.output
+    assert "삼성전자" in json.loads(result.stdout)["title"]
+    wrong = runner.invoke(app, ["extract", "--kind", "rss", "--charset", "euc-xx", str(saved)])
+    assert wrong.exit_code == 2 and "not a character set" in wrong.stderr

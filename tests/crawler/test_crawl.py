@@ -130,7 +130,7 @@ def test_follows_rel_next_up_to_max_pages(server: FakeHttpServer, sqlite_url: st
     ]
 
 
-def test_broken_payloads_count_as_errors_and_other_sources_are_stored(
+def test_unreadable_payloads_count_as_errors_and_other_sources_are_stored(
     server: FakeHttpServer, sqlite_url: str
 ) -> None:
     settings = crawl_settings(
@@ -138,6 +138,7 @@ def test_broken_payloads_count_as_errors_and_other_sources_are_stored(
         [
             _source_config(server, "blog", "rss", "/fixtures/blog_rss2.xml"),
             _source_config(server, "bad-feed", "rss", "/fixtures/malformed_feed.xml"),
+            _source_config(server, "not-a-feed", "rss", "/fixtures/reviews_page1.html"),
             _source_config(server, "bad-page", "schemaorg", "/fixtures/broken_jsonld.html"),
             _source_config(server, "product", "schemaorg", "/fixtures/product_jsonld.html"),
         ],
@@ -147,17 +148,19 @@ def test_broken_payloads_count_as_errors_and_other_sources_are_stored(
 
     assert [(s.source, s.items, s.errors, s.outcome, s.source_status) for s in summaries] == [
         ("blog", 3, 0, "ok", "ok"),
-        ("bad-feed", 2, 1, "failed", "broken"),  # the entries before the error are kept
+        ("bad-feed", 2, 0, "ok", "ok"),  # malformed XML read leniently: a warning only
+        ("not-a-feed", 0, 1, "failed", "broken"),  # an HTML page where a feed should be
         ("bad-page", 2, 1, "failed", "broken"),  # the microdata reviews are kept
         ("product", 3, 1, "failed", "broken"),  # its rel=next page is a 404 here
     ]
-    assert summaries[1].error_summary == "1 parse errors"
-    assert summaries[3].error_summary == "1 failed requests (http_404: 1)"
+    assert summaries[2].error_summary == "1 parse errors"
+    assert summaries[4].error_summary == "1 failed requests (http_404: 1)"
     assert [m.author for m in _mentions(sqlite_url, "bad-page")] == [
         "Hungry Bird",
         "Disappointed Coyote",
     ]
-    assert [r.errors for r in _runs(sqlite_url, "bad-feed")] == [1]
+    assert [r.errors for r in _runs(sqlite_url, "bad-feed")] == [0]
+    assert [r.errors for r in _runs(sqlite_url, "not-a-feed")] == [1]
     assert _source(sqlite_url, "bad-page").consecutive_failures == 1
 
 

@@ -23,7 +23,7 @@ from tests.crawler.conftest import fixture_bytes
         (["Acme"], "ＡＣＭＥ ロボット", True),  # full-width letters (NFKC)
         (["삼성전자"], "삼성전자가 발표했다", True),  # Korean particle attached
         (["삼성전자"], "삼성 전자", False),
-        (["Mastodon"], "Mastodon、各メディアは", True),
+        (["Mastodon"], "Mastodon、各メディアは", True),  # Japanese punctuation is a boundary
         # A Latin brand followed by Korean particles and endings, or Japanese ones.
         (["Acme"], "Acme가 또 고장났어요", True),
         (["Acme"], "Acme는 환불을 안 해줘요", True),
@@ -42,8 +42,12 @@ from tests.crawler.conftest import fixture_bytes
         (["LG전자"], "BLG전자가", False),
         (["Acme코리아"], "Acme코리아에 문의", True),
         # Decomposed Hangul (macOS file names, some feeds) is composed by NFKC.
-        (["삼성전자"], "\u1109\u1161\u11b7\u1109\u1165\u11bc\u110c\u1165\u11ab\u110c\u1161가", True),
-        (["Acme"], "Acme\u1100\u1161 좋아요", True),  # Japanese punctuation is a boundary
+        (
+            ["삼성전자"],
+            "\u1109\u1161\u11b7\u1109\u1165\u11bc\u110c\u1165\u11ab\u110c\u1161가",
+            True,
+        ),
+        (["Acme"], "Acme\u1100\u1161 좋아요", True),
         (["Acme", "Roadrunner"], "beep beep, roadrunner", True),
         ([], "anything at all", True),  # no keywords: keep everything
     ],

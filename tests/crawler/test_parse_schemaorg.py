@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from crawler.parsing import next_page_url, normalise_rating, parse_schemaorg, re
 from tests.crawler.conftest import fixture_bytes
 
 PRODUCT = "https://shop.example.com/acme-rocket-skates"
+SONGKICK = "https://www.songkick.com/artists/6950919-years-and-years"
 
 
 def _hash(author: str, date: str, text: str) -> str:
@@ -149,3 +151,48 @@ def test_a_non_http_id_is_the_stable_id_and_the_url_stays_the_link() -> None:
         [mention] = parse_schemaorg(page, port_page)
         assert mention.external_id == "urn:shop:review:r7"
         assert mention.url == "http://127.0.0.1:8123/p#r7"
+
+
+def test_one_review_in_json_ld_and_in_microdata_is_one_mention() -> None:
+    # A real songkick page (extruct's test corpus) carries its review both ways; the
+    # microdata text runs on into the page's "Read more Report as inappropriate".
+    page = read_schemaorg(fixture_bytes("songkick_years_and_years.html"), SONGKICK)
+
+    (review,) = page.mentions
+    assert review.author == "benjolley1"
+    assert review.text.startswith('"Thanks for coming out so early this morning')
+    assert review.text.endswith("household names satus!")
+
+
+def test_the_mention_is_completed_with_what_only_the_other_syntax_says() -> None:
+    text = "The left wheel came off at 30 mph on the first ride."
+    html = f"""<html><head><script type="application/ld+json">
+        {{"@context": "https://schema.org", "@type": "Review", "author": "Ellie",
+          "reviewBody": "{text}"}}</script></head><body>
+        <div itemscope itemtype="https://schema.org/Review">
+          <span itemprop="author">Ellie</span>
+          <meta itemprop="datePublished" content="2024-02-11">
+          <div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">
+            <meta itemprop="ratingValue" content="1"></div>
+          <p itemprop="reviewBody">{text} Was this helpful?</p>
+        </div></body></html>"""
+
+    (review,) = read_schemaorg(html, PRODUCT).mentions
+
+    assert (review.text, review.rating) == (text, 1.0)
+    assert review.published_at == datetime(2024, 2, 11, tzinfo=UTC)
+
+
+def test_two_reviews_by_one_author_stay_two() -> None:
+    reviews = [
+        {"@type": "Review", "author": "Ellie", "reviewBody": body, "datePublished": date}
+        for body, date in [
+            ("The left wheel came off at 30 mph.", "2024-02-11"),
+            ("The left wheel came off at 30 mph. Again, with the replacement.", "2024-03-02"),
+            ("Short.", "2024-03-09"),
+            ("Short. And then some more words.", "2024-03-09"),
+        ]
+    ]
+    html = f'<script type="application/ld+json">{json.dumps(reviews)}</script>'
+
+    assert len(read_schemaorg(html, PRODUCT).mentions) == 4
