@@ -52,6 +52,8 @@ REPWATCH_RETRY_BACKOFF_MAX = 60.0
 
 # Only http(s) downloads exist at all; the SSRF guard also refuses other schemes.
 DOWNLOAD_HANDLERS = {"data": None, "file": None, "ftp": None, "s3": None}
+# The resolver the downloader connects with refuses non-public answers (DNS rebinding).
+TWISTED_DNS_RESOLVER = "crawler.middlewares.ssrf.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     # First on the way out: nothing else runs for a refused request.
     "crawler.middlewares.ssrf.SsrfGuardMiddleware": 40,

@@ -17,6 +17,8 @@ from storage.models import CrawlRun, Mention, Source
 from tests.crawler.conftest import RSS, crawl_settings, fixture_bytes
 from tests.fakes.http_server import FakeHttpServer
 
+SSRF_MIDDLEWARE = "crawler.middlewares.ssrf.SsrfGuardMiddleware"
+
 
 def _source_config(server: FakeHttpServer, name: str, kind: str, path: str) -> dict[str, str]:
     return {"name": name, "kind": kind, "url": server.url(path)}
@@ -162,6 +164,24 @@ def test_unreadable_payloads_count_as_errors_and_other_sources_are_stored(
     assert [r.errors for r in _runs(sqlite_url, "bad-feed")] == [0]
     assert [r.errors for r in _runs(sqlite_url, "not-a-feed")] == [1]
     assert _source(sqlite_url, "bad-page").consecutive_failures == 1
+
+
+def test_the_connection_itself_is_refused_a_non_public_address(
+    server: FakeHttpServer, sqlite_url: str
+) -> None:
+    # With the request check switched off, the resolver the downloader connects with
+    # still refuses "localhost": the address checked is the address connected to.
+    source = _source_config(server, "local", "rss", "/fixtures/blog_rss2.xml")
+    source["url"] = source["url"].replace("127.0.0.1", "localhost")
+    settings = crawl_settings(sqlite_url, [source]).model_copy(
+        update={"allow_private_networks": False}
+    )
+    no_request_check = {"DOWNLOADER_MIDDLEWARES": {SSRF_MIDDLEWARE: None}, "RETRY_TIMES": 0}
+
+    (summary,) = crawl_sources(settings, progress=None, scrapy_settings=no_request_check)
+
+    assert server.requests == []
+    assert (summary.items, summary.source_status) == (0, "broken")
 
 
 def test_loopback_is_refused_unless_private_networks_are_allowed(
