@@ -16,6 +16,7 @@ environment variable            setting
 ``SLACK_APP_TOKEN``             ``slack_app_token`` (secret, never in YAML)
 ``SLACK_SIGNING_SECRET``        ``slack_signing_secret`` (secret, never in YAML)
 ``SLACK_CHANNEL``               ``slack.channel``
+``REPWATCH_METRICS_HOST``       ``worker.metrics_host``
 =============================== ==============================
 """
 
@@ -338,7 +339,11 @@ class WorkerConfig(_Section):
     metrics_port: int | None = Field(
         default=9108, ge=1, le=65535, description="Prometheus /metrics port; null disables."
     )
-    metrics_host: str = Field(default="0.0.0.0", description="Address the metrics server binds.")  # noqa: S104
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the metrics server binds; 0.0.0.0 to be reached from other "
+        "hosts (the compose file sets it through REPWATCH_METRICS_HOST).",
+    )
 
     @field_validator("process_every", "shutdown_timeout", mode="before")
     @classmethod
@@ -410,6 +415,9 @@ class Settings(BaseSettings):
     slack_channel_override: str | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_CHANNEL"), exclude=True
     )
+    metrics_host_override: str | None = Field(
+        default=None, validation_alias=AliasChoices("REPWATCH_METRICS_HOST"), exclude=True
+    )
     brand: BrandConfig = Field(default_factory=lambda: BrandConfig(name="my brand"))
     sources: list[SourceConfig] = Field(default_factory=list)
     slack: SlackConfig = Field(default_factory=SlackConfig)
@@ -448,9 +456,11 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _apply_channel_override(self) -> Settings:
+    def _apply_environment_overrides(self) -> Settings:
         if self.slack_channel_override:
             self.slack.channel = self.slack_channel_override
+        if self.metrics_host_override:
+            self.worker.metrics_host = self.metrics_host_override
         return self
 
     @model_validator(mode="after")

@@ -47,6 +47,14 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert settings.slack_base_url == "http://127.0.0.1:9/api/"
 
 
+def test_metrics_listen_on_loopback_unless_told_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings(_write(tmp_path, GOOD)).worker.metrics_host == "127.0.0.1"
+    monkeypatch.setenv("REPWATCH_METRICS_HOST", "0.0.0.0")
+    assert load_settings(_write(tmp_path, GOOD)).worker.metrics_host == "0.0.0.0"
+
+
 def test_empty_environment_values_mean_unset(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

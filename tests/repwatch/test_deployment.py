@@ -125,6 +125,15 @@ def test_compose_has_the_production_services() -> None:
         assert "./repwatch.yaml:/config/repwatch.yaml:ro" in services[name]["volumes"]
 
 
+def test_only_the_worker_container_opens_metrics_beyond_loopback() -> None:
+    services = _compose()["services"]
+
+    assert services["worker"]["environment"]["REPWATCH_METRICS_HOST"] == "0.0.0.0"
+    assert services["worker"]["environment"]["REPWATCH_DATABASE_URL"]  # the shared ones kept
+    assert services["worker"]["ports"] == ["127.0.0.1:9108:9108"]
+    assert "REPWATCH_METRICS_HOST" not in services["slack-listener"]["environment"]
+
+
 def test_dockerfile_is_slim_cpu_non_root_with_the_model_and_a_healthcheck() -> None:
     text = DOCKERFILE.read_text()
     assert text.startswith("#") and "FROM python:3.11-slim" in text
