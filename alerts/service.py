@@ -7,12 +7,12 @@ write alerts and queue their messages (`alerts.writer`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, String, cast, exists, literal, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, joinedload
 
+from alerts.candidate import Candidate, mention_alert_key_column
 from alerts.history import (
     MENTION_TIME,
     History,
@@ -24,7 +24,7 @@ from alerts.history import (
 )
 from alerts.incidents import Item, plan_incidents, similar_neighbours
 from alerts.playbook import Playbook, load_playbook
-from alerts.rules import Decision, Recurrence, decide
+from alerts.rules import Recurrence, decide
 from alerts.syndication import split_syndicated
 from alerts.writer import AlertWriter
 from repwatch.config import RulesConfig, Settings
@@ -33,25 +33,9 @@ from storage.models import Alert, Mention, Score, utcnow
 MAX_RELATED = 5
 
 
-def mention_alert_key(mention_id: int) -> str:
-    """The unique key of the alert on one mention."""
-    return f"mention:{mention_id}"
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A scored mention the rules alert on, with what grouping needs to know of it."""
-
-    mention: Mention
-    score: Score
-    decision: Decision
-    item: Item
-    related: list[int]
-
-
 def unalerted_candidates(rules: RulesConfig, since: datetime | None) -> Select[Mention, Score]:
     """Scored mentions (scored on their current text) that have no alert yet."""
-    key = literal("mention:").concat(cast(Mention.id, String))
+    key = mention_alert_key_column()
     stmt = (
         select(Mention, Score)
         .join(Score, Score.mention_id == Mention.id)

@@ -9,15 +9,12 @@ it is counted and kept, and no second Slack message goes out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.candidate import Candidate
 from storage.models import Alert, Mention
-
-if TYPE_CHECKING:
-    from alerts.service import Candidate
 
 # An original: (mention id, source id) of the first mention with that text.
 Original = tuple[int, int]

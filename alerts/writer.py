@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from alerts.candidate import Candidate, mention_alert_key
 from alerts.incident_blocks import joined_message
 from alerts.incidents import IncidentRef, Item, NewIncident, Plan, most_severe
 from alerts.outbox import enqueue, insert_new
@@ -24,9 +24,6 @@ from alerts.severity import Severity
 from alerts.view import related_view
 from repwatch.config import Settings
 from storage.models import Alert, Incident
-
-if TYPE_CHECKING:
-    from alerts.service import Candidate
 
 
 class AlertWriter:
@@ -65,7 +62,7 @@ class AlertWriter:
         """Syndicated copies: an alert row each that names the original, no message."""
         for candidate, original_id in copies:
             values = {
-                "alert_key": f"mention:{candidate.mention.id}",
+                "alert_key": mention_alert_key(candidate.mention.id),
                 "kind": "mention",
                 "mention_id": candidate.mention.id,
                 "source_id": candidate.mention.source_id,
@@ -92,7 +89,7 @@ class AlertWriter:
     ) -> int | None:
         severity = candidate.decision.severity
         values = {
-            "alert_key": f"mention:{candidate.mention.id}",
+            "alert_key": mention_alert_key(candidate.mention.id),
             "kind": "mention",
             "mention_id": candidate.mention.id,
             "source_id": candidate.mention.source_id,
