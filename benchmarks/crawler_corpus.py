@@ -32,7 +32,7 @@ import argparse
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -149,16 +149,7 @@ def measure(files: Iterator[tuple[Path, str]], spiders: SpiderLoader) -> Tally:
     return tally
 
 
-COLUMNS = (
-    "files",
-    "items",
-    "crashes",
-    "errors",
-    "refused_readable",
-    "warnings",
-    "mojibake",
-    "duplicates",
-)
+COLUMNS = tuple(f.name for f in fields(Tally) if f.name != "examples")
 
 
 def main(argv: list[str] | None = None) -> None:
