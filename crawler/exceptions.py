@@ -37,3 +37,7 @@ class SpiderLoadError(CrawlerError):
 
 class BlockedPageError(CrawlerError, IgnoreRequest):
     """The site answered a block page (challenge, CAPTCHA, login wall), not content."""
+
+
+class CredentialsError(CrawlerError):
+    """A source's credentials cannot be read or were refused (never says their value)."""

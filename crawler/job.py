@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
+from crawler.credentials import SourceCredentials
 from crawler.exceptions import InvalidCrawlJobError
 from repwatch.config import CrawlConfig, Settings, SourceConfig
 
@@ -70,7 +71,8 @@ def _filter_keywords(source: SourceConfig, settings: Settings) -> tuple[str, ...
 
 @dataclass(frozen=True)
 class CrawlJob:
-    """Everything one crawler process needs, and nothing else (no Slack secrets).
+    """Everything one crawler process needs, and nothing else (no Slack secrets; of the
+    source credentials only those its sources' kinds need).
 
     ``redis_url`` set: the crawl shares its request queue and dupe filter in Redis with
     every other crawl of the same source in the same run (crawler/scheduler.py);
@@ -86,6 +88,7 @@ class CrawlJob:
     scrapy_settings: dict[str, Any] = field(default_factory=dict)
     redis_url: str | None = None
     started_at: float = field(default_factory=time.time)
+    credentials: SourceCredentials = field(default_factory=SourceCredentials)
 
     @classmethod
     def for_sources(
@@ -99,6 +102,7 @@ class CrawlJob:
             crawl=settings.crawl.model_copy(),
             sources=targets,
             redis_url=settings.redis_url,
+            credentials=_credentials(settings).only(target.kind for target in targets),
             **options,
         )
 
@@ -114,9 +118,23 @@ class CrawlJob:
             data = json.loads(text)
             data["crawl"] = CrawlConfig.model_validate(data["crawl"])
             data["sources"] = tuple(SourceTarget.from_dict(source) for source in data["sources"])
+            data["credentials"] = SourceCredentials.from_dict(data.get("credentials") or {})
             return cls(**data)
         except (ValueError, KeyError, TypeError, ValidationError) as exc:
             raise InvalidCrawlJobError(f"not a crawl job: {exc}") from exc
+
+
+def _credentials(settings: Settings) -> SourceCredentials:
+    def secret(value: SecretStr | None) -> str | None:
+        return value.get_secret_value() if value is not None else None
+
+    key_file = settings.google_application_credentials
+    return SourceCredentials(
+        naver_client_id=secret(settings.naver_client_id),
+        naver_client_secret=secret(settings.naver_client_secret),
+        youtube_api_key=secret(settings.youtube_api_key),
+        google_application_credentials=str(key_file) if key_file else None,
+    )
 
 
 @dataclass(frozen=True)

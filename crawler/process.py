@@ -59,7 +59,7 @@ def run_job(job: CrawlJob, out: TextIO) -> bool:
             continue
         crawler = create_source_crawler(process, job, target, spider)
         crawler.signals.connect(reporter.spider_closed, signal=signals.spider_closed)
-        process.crawl(crawler, **spider_arguments(target, job.max_pages))
+        process.crawl(crawler, **spider_arguments(target, job))
     if process.crawlers:
         process.start()
     return reporter.reported == {target.name for target in job.sources}
@@ -73,12 +73,14 @@ def create_source_crawler(
     return process.create_crawler(Crawler(spidercls, build_settings(job, target)))
 
 
-def spider_arguments(target: SourceTarget, max_pages: int | None) -> dict[str, Any]:
-    """The arguments a SourceSpider takes for `target`; `max_pages` overrides its own."""
+def spider_arguments(target: SourceTarget, job: CrawlJob) -> dict[str, Any]:
+    """The arguments a SourceSpider takes for `target`: the job's ``max_pages`` overrides
+    the target's own; of the job's credentials, only those of the target's kind."""
     return {
         "source": target.name,
         "url": target.url,
-        "max_pages": max_pages or target.max_pages,
+        "max_pages": job.max_pages or target.max_pages,
         "keywords": list(target.keywords),
         "backfill_window_s": target.backfill_window_s,
+        "credentials": job.credentials.only([target.kind]),
     }

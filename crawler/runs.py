@@ -28,9 +28,12 @@ PARSE_ERRORS = "repwatch/parse_errors"
 PARSE_WARNINGS = "repwatch/parse_warnings"
 BLOCKED = "repwatch/blocked"
 EMPTY_PAGES = "repwatch/empty_pages"
+# A kind's API credentials are not set; ``MISSING_CREDENTIALS/<VARIABLE>`` names them.
+MISSING_CREDENTIALS = "repwatch/missing_credentials"
 ERROR_STATS = {
     PARSE_ERRORS: "parse errors",
     FAILURES: "failed requests",
+    MISSING_CREDENTIALS: "missing credentials",
     BLOCKED: "block pages",
     "repwatch/store_errors": "store errors",
     "spider_exceptions/count": "spider exceptions",
@@ -79,13 +82,18 @@ def describe_errors(stats: Mapping[str, Any]) -> str | None:
     for key, label in ERROR_STATS.items():
         count = int(stats.get(key, 0))
         if count:
-            parts.append(f"{count} {label}{_failure_detail(stats) if key == FAILURES else ''}")
+            parts.append(f"{count} {label}{_detail(stats, key)}")
     if int(stats.get(EMPTY_PAGES, 0)):
         parts.append("the page held no items")
     return "; ".join(parts) or None
 
 
-def _failure_detail(stats: Mapping[str, Any]) -> str:
+def _detail(stats: Mapping[str, Any], key: str) -> str:
+    """What failed requests failed of ("http_404: 1"), which credentials are missing."""
+    if key == MISSING_CREDENTIALS:
+        return " (set " + " and ".join(sorted(_prefixed(stats, key + "/"))) + ")"
+    if key != FAILURES:
+        return ""
     kinds = _prefixed(stats, FAILURES + "/")
     return " (" + ", ".join(f"{kind}: {n}" for kind, n in sorted(kinds.items())) + ")"
 

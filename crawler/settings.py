@@ -61,6 +61,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.backoff.RetryBackoffMiddleware": 560,
     # Before both: a challenge page is a block, not a busy server to retry.
     "crawler.middlewares.blocks.BlockedPageMiddleware": 570,
+    # API credentials: added last on the way out, taken off before redirects and retries
+    # (600, 550) copy the request on the way back.
+    "crawler.middlewares.credentials.CredentialHeadersMiddleware": 650,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidateMentionPipeline": 100,

@@ -17,6 +17,10 @@ environment variable            setting
 ``SLACK_SIGNING_SECRET``        ``slack_signing_secret`` (secret, never in YAML)
 ``SLACK_CHANNEL``               ``slack.channel``
 ``REPWATCH_METRICS_HOST``       ``worker.metrics_host``
+``NAVER_CLIENT_ID``             ``naver_client_id`` (kind naver; secret)
+``NAVER_CLIENT_SECRET``         ``naver_client_secret`` (kind naver; secret)
+``YOUTUBE_API_KEY``             ``youtube_api_key`` (kind youtube; secret)
+``GOOGLE_APPLICATION_CREDENTIALS`` ``google_application_credentials`` (kind googleplay; key file)
 =============================== ==============================
 """
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -45,12 +49,24 @@ from reports.schedule import time_zone, weekday_number
 from repwatch.exceptions import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("repwatch.yaml")
-SOURCE_KINDS = ("rss", "schemaorg", "appstore", "hn", "reddit", "mastodon", "trustpilot", "custom")
-# Kinds whose results are general chatter: by default only brand-keyword matches are kept.
-KEYWORD_FILTERED_KINDS = ("hn", "reddit", "mastodon")
+# The spider kinds a source can name (each has a spider in crawler/spiders/ of that name).
 SourceKind = Literal[
-    "rss", "schemaorg", "appstore", "hn", "reddit", "mastodon", "trustpilot", "custom"
+    "rss",
+    "schemaorg",
+    "appstore",
+    "hn",
+    "reddit",
+    "mastodon",
+    "trustpilot",
+    "naver",
+    "bluesky",
+    "youtube",
+    "googleplay",
+    "custom",
 ]
+SOURCE_KINDS: tuple[str, ...] = get_args(SourceKind)
+# Kinds whose results are general chatter: by default only brand-keyword matches are kept.
+KEYWORD_FILTERED_KINDS = ("hn", "reddit", "mastodon", "naver", "bluesky")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -93,7 +109,8 @@ class SourceConfig(_Section):
     enabled: bool = True
     match_keywords: bool | None = Field(
         default=None,
-        description="Keep only items matching the keywords; default: on for hn, reddit, mastodon.",
+        description="Keep only items matching the keywords; default: on for hn, reddit, "
+        "mastodon, naver and bluesky (searches that also return other chatter).",
     )
     keywords: list[str] | None = Field(
         default=None, description="Keywords for this source; default: the brand's keywords."
@@ -415,6 +432,19 @@ class Settings(BaseSettings):
     slack_channel_override: str | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_CHANNEL"), exclude=True
     )
+    # Source credentials: only the crawler process of a source that needs one gets it.
+    naver_client_id: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NAVER_CLIENT_ID")
+    )
+    naver_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NAVER_CLIENT_SECRET")
+    )
+    youtube_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("YOUTUBE_API_KEY")
+    )
+    google_application_credentials: Path | None = Field(
+        default=None, validation_alias=AliasChoices("GOOGLE_APPLICATION_CREDENTIALS")
+    )
     metrics_host_override: str | None = Field(
         default=None, validation_alias=AliasChoices("REPWATCH_METRICS_HOST"), exclude=True
     )
@@ -496,7 +526,7 @@ def describe_validation_error(exc: ValidationError, origin: str) -> str:
             message = "unknown key; check its spelling against the README's configuration section"
         value = error.get("input")
         shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-        if "token" in key or "secret" in key:
+        if any(word in key for word in ("token", "secret", "api_key", "client_id")):
             shown = ""
         lines.append(f"  {key}: {message}{shown}")
     return "\n".join(lines)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from crawler.parsing.payload import load_json
+from crawler.parsing.payload import counts, load_json
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.text import (
     clean_optional,
@@ -20,6 +20,7 @@ from crawler.parsing.text import (
     excerpt,
     parse_date,
     utc_from_timestamp,
+    with_query,
 )
 from storage.repository import MentionData
 
@@ -67,17 +68,7 @@ def _created(hit: dict[str, Any]) -> datetime | None:
 
 def _reach(hit: dict[str, Any]) -> dict[str, int] | None:
     figures = {"points": hit.get("points"), "comments": hit.get("num_comments")}
-    kept = {k: v for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)}
-    return kept or None
-
-
-def with_query(url: str, **params: str) -> str:
-    """`url` with query parameters set (replaced when present)."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query.update(params)
-    # errors="replace": an id from the payload may hold a lone surrogate ("\ud800").
-    return urlunsplit(parts._replace(query=urlencode(query, safe="(),>", errors="replace")))
+    return counts(figures)
 
 
 def _next_page(data: dict[str, Any], url: str) -> str | None:

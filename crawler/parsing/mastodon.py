@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.parsing.hn import with_query
-from crawler.parsing.payload import as_dict, load_json
+from crawler.parsing.payload import as_dict, counts, load_json
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.text import (
     clean_optional,
@@ -22,6 +21,7 @@ from crawler.parsing.text import (
     excerpt,
     parse_date,
     primary_language,
+    with_query,
 )
 from storage.repository import MentionData
 
@@ -80,8 +80,7 @@ def _reach(status: dict[str, Any], account: dict[str, Any]) -> dict[str, int] | 
         "replies": status.get("replies_count"),
         "followers": account.get("followers_count"),
     }
-    kept = {k: v for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)}
-    return kept or None
+    return counts(figures)
 
 
 def _id_order(value: str) -> tuple[int, str]:

@@ -108,3 +108,10 @@ def load_json(body: bytes) -> Any:
 def as_dict(value: Any) -> dict[str, Any]:
     """`value` when it is a JSON object, else an empty one: payload fields can be anything."""
     return value if isinstance(value, dict) else {}
+
+
+def counts(figures: dict[str, Any]) -> dict[str, int] | None:
+    """The figures that are whole numbers (a payload's counters can be null, text or
+    booleans), or None when none is: a mention's ``reach``."""
+    kept = {k: v for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)}
+    return kept or None

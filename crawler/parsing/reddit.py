@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.parsing.hn import with_query
-from crawler.parsing.payload import load_json
+from crawler.parsing.payload import counts, load_json
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.text import (
     clean_optional,
@@ -20,6 +19,7 @@ from crawler.parsing.text import (
     excerpt,
     primary_language,
     utc_from_timestamp,
+    with_query,
 )
 from storage.repository import MentionData
 
@@ -95,5 +95,4 @@ def _author(name: Any) -> str | None:
 
 def _reach(data: dict[str, Any]) -> dict[str, int] | None:
     figures = {"score": data.get("score"), "num_comments": data.get("num_comments")}
-    kept = {k: v for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)}
-    return kept or None
+    return counts(figures)

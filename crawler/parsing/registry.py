@@ -10,13 +10,17 @@ from collections.abc import Callable
 
 from crawler.exceptions import UnknownKindError
 from crawler.parsing.appstore import read_appstore
+from crawler.parsing.bluesky import read_bluesky
 from crawler.parsing.feeds import read_feed
+from crawler.parsing.googleplay import read_googleplay
 from crawler.parsing.hn import read_hn
 from crawler.parsing.mastodon import read_mastodon
+from crawler.parsing.naver import read_naver
 from crawler.parsing.reddit import read_reddit
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import read_schemaorg
 from crawler.parsing.trustpilot import read_trustpilot
+from crawler.parsing.youtube import read_youtube
 
 Reader = Callable[[bytes, str], ParsedPage]
 
@@ -28,6 +32,10 @@ READERS: dict[str, Reader] = {
     "reddit": read_reddit,
     "mastodon": read_mastodon,
     "trustpilot": read_trustpilot,
+    "naver": read_naver,
+    "bluesky": read_bluesky,
+    "youtube": read_youtube,
+    "googleplay": read_googleplay,
 }
 
 

@@ -8,7 +8,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import dateparser
 from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
@@ -34,9 +34,15 @@ def clean_text(value: Any) -> str:
     # Block-level breaks become spaces so that "a<br>b" does not read "ab".
     text = _BLOCK_TAGS.sub(" ", value)
     text = remove_tags_with_content(text, which_ones=("script", "style"))
-    text = replace_entities(remove_tags(text))
-    text = scrub(_CONTROL_CHARS.sub("", text))
-    return _WHITESPACE.sub(" ", text).strip()
+    return plain_text(replace_entities(remove_tags(text)))
+
+
+def plain_text(value: Any) -> str:
+    """Text that is plain already (typed by a person, not HTML: ``a<b`` stays), with
+    control characters dropped and spaces collapsed as :func:`clean_text` does."""
+    if not isinstance(value, str):
+        return ""
+    return _WHITESPACE.sub(" ", scrub(_CONTROL_CHARS.sub("", value))).strip()
 
 
 def scrub(text: str) -> str:
@@ -98,6 +104,15 @@ def web_url(base: str, link: str) -> str | None:
     """Like :func:`absolute_url`, but only an http(s) URL."""
     joined = absolute_url(base, link)
     return joined if joined and urlsplit(joined).scheme in ("http", "https") else None
+
+
+def with_query(url: str, **params: str) -> str:
+    """`url` with query parameters set (replaced when present)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update(params)
+    # errors="replace": an id from the payload may hold a lone surrogate ("\ud800").
+    return urlunsplit(parts._replace(query=urlencode(query, safe="(),>", errors="replace")))
 
 
 def stable_id(*parts: str | None) -> str:

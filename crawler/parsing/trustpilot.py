@@ -17,11 +17,10 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from crawler.parsing.hn import with_query
-from crawler.parsing.payload import as_dict, decode_text
+from crawler.parsing.payload import as_dict, counts, decode_text
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import normalise_rating, parse_page_html, read_schemaorg
-from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date
+from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date, with_query
 from storage.repository import MentionData
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{}"
@@ -79,8 +78,7 @@ def _review(review: dict[str, Any]) -> MentionData:
 
 def _reach(review: dict[str, Any], consumer: dict[str, Any]) -> dict[str, int] | None:
     figures = {"likes": review.get("likes"), "author_reviews": consumer.get("numberOfReviews")}
-    kept = {k: v for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)}
-    return kept or None
+    return counts(figures)
 
 
 def _next_page(page_data: dict[str, Any], url: str) -> str | None:

@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
+from crawler.credentials import SourceCredentials
 from crawler.exceptions import BlockedPageError, ForbiddenAddressError
 from crawler.history import SourceHistory
 from crawler.items import MentionItem
@@ -30,7 +31,7 @@ from crawler.parsing import ParsedPage
 from crawler.parsing.keywords import KeywordMatcher
 from crawler.parsing.payload import utf8_payload
 from crawler.parsing.registry import reader_for
-from crawler.runs import EMPTY_PAGES, FAILURES, PARSE_ERRORS, PARSE_WARNINGS
+from crawler.runs import EMPTY_PAGES, FAILURES, MISSING_CREDENTIALS, PARSE_ERRORS, PARSE_WARNINGS
 from storage.repository import MentionData
 
 FILTERED = "repwatch/items/filtered_out"
@@ -56,8 +57,11 @@ class SourceSpider(scrapy.Spider):
 
     Spider arguments: ``source`` (the source's name), ``url`` (where to start),
     ``max_pages`` (pages followed; None: the kind's ``default_max_pages``),
-    ``keywords`` (keep only matching items; empty: keep all) and
-    ``backfill_window_s`` (read by the store pipeline for the run summary).
+    ``keywords`` (keep only matching items; empty: keep all),
+    ``backfill_window_s`` (read by the store pipeline for the run summary) and
+    ``credentials`` (a :class:`SourceCredentials`; kinds that need some define
+    ``credential_headers``, which crawler/middlewares/credentials.py puts on the
+    requests to ``api_host``).
     """
 
     default_max_pages: ClassVar[int] = DEFAULT_MAX_PAGES
@@ -72,6 +76,7 @@ class SourceSpider(scrapy.Spider):
         max_pages: int | str | None = None,
         keywords: tuple[str, ...] | list[str] = (),
         backfill_window_s: float | str = DEFAULT_BACKFILL_WINDOW_S,
+        credentials: SourceCredentials | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -80,6 +85,7 @@ class SourceSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages else self.default_max_pages
         self.matcher = KeywordMatcher(keywords)
         self.backfill_window_s = float(backfill_window_s)
+        self.credentials = credentials or SourceCredentials()
         self.history = SourceHistory("", source)
         self.newest_stored: tuple[datetime | None, str | None] = (None, None)
         self.incremental = True
@@ -90,7 +96,34 @@ class SourceSpider(scrapy.Spider):
         # After an interrupted or failed run the history has holes: read every page again.
         self.incremental = self.history.is_complete()
         self.newest_stored = self.history.newest() if self.incremental else (None, None)
-        yield self.page_request(self.first_url(), page=1)
+        missing = self.credentials.missing(self.name)
+        if missing:
+            self.report_missing_credentials(missing)
+            return
+        if await self.authorise():
+            yield self.page_request(self.first_url(), page=1)
+
+    async def authorise(self) -> bool:
+        """Get what the API wants before the first page (a sign-in); False, the failure
+        counted and logged, when it cannot be had. Most kinds need nothing."""
+        return True
+
+    def report_missing_credentials(self, variables: list[str]) -> None:
+        """Nothing can be fetched without them: the run fails, naming what to set."""
+        self.count(MISSING_CREDENTIALS)
+        for variable in variables:
+            self.count(f"{MISSING_CREDENTIALS}/{variable}")
+        self.logger.error(
+            "source %s: kind %s needs %s in the environment; nothing was fetched",
+            self.source_name,
+            self.name,
+            " and ".join(variables),
+        )
+
+    @property
+    def api_host(self) -> str | None:
+        """The only host credential headers are sent to: the source URL's."""
+        return urlsplit(self.start_url).hostname
 
     def first_url(self) -> str:
         """Where this crawl starts; kinds with "newer than" queries narrow it here."""
@@ -153,8 +186,13 @@ class SourceSpider(scrapy.Spider):
             return True
         newest, _ = self.newest_stored
         return newest is not None and all(
-            m.published_at is not None and m.published_at <= newest for m in mentions
+            m.published_at is not None and self.older_than_stored(m.published_at, newest)
+            for m in mentions
         )
+
+    def older_than_stored(self, published: datetime, newest: datetime) -> bool:
+        """Whether an item published at `published` cannot be newer than the newest stored."""
+        return published <= newest
 
     def on_request_failed(self, failure: Failure) -> None:
         """Count a request that produced no usable response, by kind, and log why."""
