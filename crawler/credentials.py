@@ -19,12 +19,18 @@ ENVIRONMENT_VARIABLES = {
     "naver_client_secret": "NAVER_CLIENT_SECRET",
     "youtube_api_key": "YOUTUBE_API_KEY",
     "google_application_credentials": "GOOGLE_APPLICATION_CREDENTIALS",
+    "bluesky_handle": "BLUESKY_HANDLE",
+    "bluesky_app_password": "BLUESKY_APP_PASSWORD",
 }
-# What each kind needs; a kind not named needs nothing.
+# What each kind cannot crawl without; a kind not named needs nothing.
 NEEDED_BY_KIND: dict[str, tuple[str, ...]] = {
     "naver": ("naver_client_id", "naver_client_secret"),
     "youtube": ("youtube_api_key",),
     "googleplay": ("google_application_credentials",),
+}
+# What a kind uses when it is set (Bluesky: signed in, else the public AppView).
+OPTIONAL_BY_KIND: dict[str, tuple[str, ...]] = {
+    "bluesky": ("bluesky_handle", "bluesky_app_password"),
 }
 
 
@@ -40,12 +46,18 @@ class SourceCredentials:
     naver_client_secret: str | None = field(default=None, repr=False)
     youtube_api_key: str | None = field(default=None, repr=False)
     google_application_credentials: str | None = None
+    bluesky_handle: str | None = None
+    bluesky_app_password: str | None = field(default=None, repr=False)
 
     def only(self, kinds: Iterable[str]) -> SourceCredentials:
         """These credentials less every one that none of `kinds` needs."""
-        needed = {name for kind in kinds for name in NEEDED_BY_KIND.get(kind, ())}
+        used = {
+            name
+            for kind in kinds
+            for name in NEEDED_BY_KIND.get(kind, ()) + OPTIONAL_BY_KIND.get(kind, ())
+        }
         return SourceCredentials(
-            **{f.name: getattr(self, f.name) for f in fields(self) if f.name in needed}
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name in used}
         )
 
     def missing(self, kind: str) -> list[str]:

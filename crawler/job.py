@@ -134,6 +134,8 @@ def _credentials(settings: Settings) -> SourceCredentials:
         naver_client_secret=secret(settings.naver_client_secret),
         youtube_api_key=secret(settings.youtube_api_key),
         google_application_credentials=str(key_file) if key_file else None,
+        bluesky_handle=settings.bluesky_handle,
+        bluesky_app_password=secret(settings.bluesky_app_password),
     )
 
 

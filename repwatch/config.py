@@ -21,6 +21,8 @@ environment variable            setting
 ``NAVER_CLIENT_SECRET``         ``naver_client_secret`` (kind naver; secret)
 ``YOUTUBE_API_KEY``             ``youtube_api_key`` (kind youtube; secret)
 ``GOOGLE_APPLICATION_CREDENTIALS`` ``google_application_credentials`` (kind googleplay; key file)
+``BLUESKY_HANDLE``              ``bluesky_handle`` (kind bluesky, optional: sign in)
+``BLUESKY_APP_PASSWORD``        ``bluesky_app_password`` (kind bluesky, optional; secret)
 =============================== ==============================
 """
 
@@ -445,6 +447,12 @@ class Settings(BaseSettings):
     google_application_credentials: Path | None = Field(
         default=None, validation_alias=AliasChoices("GOOGLE_APPLICATION_CREDENTIALS")
     )
+    bluesky_handle: str | None = Field(
+        default=None, validation_alias=AliasChoices("BLUESKY_HANDLE")
+    )
+    bluesky_app_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("BLUESKY_APP_PASSWORD")
+    )
     metrics_host_override: str | None = Field(
         default=None, validation_alias=AliasChoices("REPWATCH_METRICS_HOST"), exclude=True
     )
@@ -526,7 +534,7 @@ def describe_validation_error(exc: ValidationError, origin: str) -> str:
             message = "unknown key; check its spelling against the README's configuration section"
         value = error.get("input")
         shown = "" if isinstance(value, dict | list) else f" (got {value!r})"
-        if any(word in key for word in ("token", "secret", "api_key", "client_id")):
+        if any(word in key for word in ("token", "secret", "api_key", "client_id", "password")):
             shown = ""
         lines.append(f"  {key}: {message}{shown}")
     return "\n".join(lines)

@@ -27,7 +27,9 @@ def test_naver_blog_posts_lose_their_highlighting_and_are_dated_by_korean_day() 
     first = page.mentions[0]
     assert len(page.mentions) == 4
     assert first.external_id == first.url == "https://blog.naver.com/totoro0604/223040300656"
-    assert first.title == "풍부했던 제주도 고등어회 맛집"  # was "풍부했던 <b>제주도</b> 고등어회 맛집"
+    assert (
+        first.title == "풍부했던 제주도 고등어회 맛집"
+    )  # was "풍부했던 <b>제주도</b> 고등어회 맛집"
     assert "<b>" not in first.text and first.text.startswith("며칠 전에는 친구들과")
     assert first.author == "핸들이 고장난 8톤 트럭"
     # postdate "20230310" is a day in Korea: its midnight is 15:00 UTC the day before.
@@ -113,9 +115,7 @@ def test_youtube_comments_link_to_the_comment_and_page_with_the_token() -> None:
 
     last = page.mentions[4]
     assert len(page.mentions) == 5
-    assert last.url == (
-        "https://www.youtube.com/watch?v=F1UP7wRCPH8&lc=UgwI_ylXVnzPS8Q-oAV4AaABAg"
-    )
+    assert last.url == ("https://www.youtube.com/watch?v=F1UP7wRCPH8&lc=UgwI_ylXVnzPS8Q-oAV4AaABAg")
     assert last.author == "matrix uduma"
     assert last.reach == {"likes": 0, "replies": 2}
     assert last.published_at == datetime(2019, 11, 14, 23, 31, 33, tzinfo=UTC)
@@ -190,7 +190,7 @@ def test_google_play_error_answer_is_a_problem() -> None:
 
 
 @pytest.mark.parametrize("kind", ["naver", "bluesky", "youtube", "googleplay"])
-@pytest.mark.parametrize("body", [b"", b"{\"items\": [", b"<html>rate limited</html>", b"[1, 2]"])
+@pytest.mark.parametrize("body", [b"", b'{"items": [', b"<html>rate limited</html>", b"[1, 2]"])
 def test_a_malformed_answer_is_a_problem_never_a_crash(kind: str, body: bytes) -> None:
     page = READERS[kind](body, "https://api.example/")
 

@@ -15,6 +15,7 @@ crawl in the middle. Requests with an absolute URL (``GET http://host/path``, as
 sends to a proxy) are answered too, so the server can stand in for a public site behind
 an HTTP proxy; routes for them are keyed by the absolute URL.
 
+A POST is answered from the same routes as a GET, its body recorded (a token endpoint).
 Anything else is a 404. ``robots.txt`` is a route like any other (a 404 allows all).
 Routes match the request path with percent-escapes decoded, so a route can be
 written as a spider builds the URL (``?numericFilters=created_at_i>5``).
@@ -52,6 +53,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: Mapping[str, str]
+    body: bytes = b""
 
 
 class FakeHttpServer:
@@ -165,6 +167,14 @@ def _handler_for(server: FakeHttpServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             server.record(RecordedRequest("GET", self.path, dict(self.headers.items())))
+            self._answer()
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            server.record(RecordedRequest("POST", self.path, dict(self.headers.items()), body))
+            self._answer()
+
+        def _answer(self) -> None:
             server.wait_if_held(self.path)
             payload = server.answer(self.path)
             # The client may have gone away (killed, or it gave up on a held answer).

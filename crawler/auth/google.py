@@ -17,6 +17,7 @@ import jwt
 from scrapy import FormRequest
 from scrapy.http import Response
 
+from crawler.auth import token_from
 from crawler.exceptions import CredentialsError
 
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
@@ -70,17 +71,6 @@ def token_request(account: dict[str, Any], scope: str, now: float) -> FormReques
 
 def access_token(response: Response) -> str:
     """The token of the token endpoint's answer; CredentialsError with Google's reason."""
-    try:
-        data = json.loads(response.body)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise CredentialsError(f"the token endpoint answered {response.status} without JSON")
-    token = data.get("access_token")
-    if response.status == 200 and isinstance(token, str) and token:
-        return token
-    reason = ": ".join(str(data[key]) for key in ("error", "error_description") if data.get(key))
-    raise CredentialsError(
-        f"the token endpoint refused the service account ({response.status}"
-        + (f", {reason})" if reason else ")")
+    return token_from(
+        response, "access_token", ("error", "error_description"), "Google's token endpoint"
     )
