@@ -4,7 +4,8 @@ A block page must never be stored as a review, and a source answering one is
 broken, not quiet. The signs, in order:
 
 - a ``cf-mitigated: challenge`` header (Cloudflare says it served a challenge);
-- HTTP 401, or an answer that landed on a login / sign-in page (login wall);
+- HTTP 401 (but not a JSON answer: an API refusing a key says why), or an answer
+  that landed on a login / sign-in page (login wall);
 - challenge-page markup, whatever the status: Cloudflare's ``_cf_chl_opt`` /
   ``/cdn-cgi/challenge-platform/``, DataDome's ``captcha-delivery.com``,
   PerimeterX's ``px-captcha``;
@@ -53,7 +54,8 @@ def block_reason(
     """
     if headers.get("cf-mitigated", "").strip().lower() == "challenge":
         return "Cloudflare challenge (cf-mitigated header)"
-    if status == 401:
+    # A JSON 401 is an API saying why a key was refused, not a login page.
+    if status == 401 and "json" not in headers.get("content-type", "").lower():
         return "login required (HTTP 401)"
     if _landed_on_login(url, requested_url):
         return f"login wall (redirected to {urlsplit(url).path})"

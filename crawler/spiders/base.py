@@ -34,6 +34,9 @@ from crawler.parsing.registry import reader_for
 from crawler.runs import EMPTY_PAGES, FAILURES, MISSING_CREDENTIALS, PARSE_ERRORS, PARSE_WARNINGS
 from storage.repository import MentionData
 
+# The answers in which an official API says what is wrong (a bad key, no quota left, an
+# unknown app): API kinds read them instead of failing with a bare status.
+API_ERROR_STATUSES = [400, 401, 403, 404]
 FILTERED = "repwatch/items/filtered_out"
 PARSED = "repwatch/items/parsed"
 INCREMENTAL_STOPS = "repwatch/incremental_stops"
@@ -151,6 +154,9 @@ class SourceSpider(scrapy.Spider):
     def parse_page(self, response: Response, page: int) -> Iterator[Any]:
         """Items of one page, then the next page's request unless paging should stop."""
         parsed = self.read_page(response)
+        if response.status >= 400:  # an API kind's error answer (API_ERROR_STATUSES)
+            self.report_error_answer(response, parsed)
+            return
         items = list(self.items_from(parsed, response))
         if page == 1 and not parsed.mentions and not parsed.problems and self.expects_content:
             self.count(EMPTY_PAGES)
@@ -204,6 +210,19 @@ class SourceSpider(scrapy.Spider):
         url = request.url if request is not None else self.start_url
         self.logger.warning(
             "source %s: %s failed (%s): %s", self.source_name, url, kind, failure.value
+        )
+
+    def report_error_answer(self, response: Response, parsed: ParsedPage) -> None:
+        """A failed request, logged with the reason the API gave in its answer."""
+        self.count(FAILURES)
+        self.count(f"{FAILURES}/http_{response.status}")
+        reason = "; ".join(parsed.problems) or "no reason given"
+        self.logger.error(
+            "source %s: %s answered %s: %s",
+            self.source_name,
+            response.url,
+            response.status,
+            reason,
         )
 
     def items_from(self, page: ParsedPage, response: Response) -> Iterator[MentionItem]:

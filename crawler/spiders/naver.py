@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import API_ERROR_STATUSES, SourceSpider
 
 
 class NaverSpider(SourceSpider):
@@ -12,6 +12,7 @@ class NaverSpider(SourceSpider):
     page that holds nothing new. Sends the application's client id and secret."""
 
     name = "naver"
+    handle_httpstatus_list = API_ERROR_STATUSES
     # A brand nobody wrote about this week is an empty answer, not a broken source.
     expects_content = False
 

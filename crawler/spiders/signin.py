@@ -10,13 +10,14 @@ from twisted.python.failure import Failure
 
 from crawler.exceptions import CredentialsError
 from crawler.runs import FAILURES
-from crawler.spiders.base import SourceSpider, failure_kind
+from crawler.spiders.base import API_ERROR_STATUSES, SourceSpider, failure_kind
 
 
 class SignInSpider(SourceSpider):
     """Signs in once per crawl in ``authorise``; the token goes on as
     ``Authorization: Bearer`` to the API's host only (see crawler/credentials.py)."""
 
+    handle_httpstatus_list = API_ERROR_STATUSES
     access_token: str | None = None
 
     async def sign_in(self, request: Request, token_of: Callable[[Response], str]) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from crawler.spiders.base import SourceSpider
+from crawler.spiders.base import API_ERROR_STATUSES, SourceSpider
 
 
 class YouTubeSpider(SourceSpider):
     """Pages with ``pageToken``; sends the API key as ``X-Goog-Api-Key``, never in the URL."""
 
     name = "youtube"
+    handle_httpstatus_list = API_ERROR_STATUSES
     # A video nobody has commented on yet answers with no items.
     expects_content = False
 

@@ -3,7 +3,7 @@ their credentials from the environment: sent to the API's host only, never logge
 
 The fake server answers with saved real API payloads (tests/fixtures/README.md); the
 sign-in answers (Google's token endpoint, Bluesky's createSession) are the fake
-service's own. Three crawls: with credentials, without them, with a refused key.
+service's own. Three crawls: with credentials, without them, with keys refused.
 """
 
 from __future__ import annotations
@@ -190,7 +190,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         crawls["no credentials"] = scenario.crawl({})
         refusal = {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
         server.serve(TOKEN, json.dumps(refusal), status=400, content_type=JSON)
-        crawls["refused"] = scenario.crawl(environment, ["play"])
+        naver_refusal = fixture_bytes("naver_error_auth.json")
+        server.serve(NAVER, naver_refusal, status=401, content_type=JSON)
+        no_quota = fixture_bytes("youtube_error_quota.json")
+        server.serve(YOUTUBE, no_quota, status=403, content_type=JSON)
+        crawls["refused"] = scenario.crawl(environment, ["play", "naver", "yt"])
         yield scenario, crawls, public_key
     finally:
         server.stop()
@@ -320,3 +324,17 @@ def test_no_secret_reaches_a_log(runs: Runs) -> None:
         private_key_line,
     ]:
         assert secret not in logs
+
+
+def test_an_api_refusing_a_key_or_out_of_quota_says_why_in_the_log(runs: Runs) -> None:
+    _, crawls, _ = runs
+    crawl = crawls["refused"]
+
+    naver, youtube = crawl.summaries["naver"], crawl.summaries["yt"]
+    assert (naver.source_status, naver.error_summary) == (
+        "broken",
+        "1 failed requests (http_401: 1)",  # an API's JSON 401 is no login wall
+    )
+    assert youtube.error_summary == "1 failed requests (http_403: 1)"
+    assert "answered 401: Naver answered error 024: Not Exist Client ID" in crawl.log
+    assert "answered 403: YouTube answered error 403 quotaExceeded" in crawl.log

@@ -99,6 +99,13 @@ def test_content_with_a_captcha_widget_is_not_a_block() -> None:
     assert block_reason(200, {}, fixture_bytes("hn_comments_nodejs.json")) is None
 
 
+def test_an_apis_json_401_is_its_error_answer_not_a_login_wall() -> None:
+    refusal = fixture_bytes("naver_error_auth.json")
+
+    assert block_reason(401, {"content-type": "application/json;charset=utf-8"}, refusal) is None
+    assert block_reason(401, {"content-type": "text/html"}, refusal) == "login required (HTTP 401)"
+
+
 def test_a_redirect_to_a_login_page_is_a_login_wall() -> None:
     reason = block_reason(
         200,
