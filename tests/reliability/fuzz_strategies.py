@@ -23,6 +23,10 @@ FIXTURES_BY_KIND = {
     "reddit": ["reddit_askreddit_new.json", "reddit_comment_and_post_info.json"],
     "mastodon": ["mastodon_tag_timeline.json", "mastodon_search_v2.json"],
     "trustpilot": ["trustpilot_next_data.html", "trustpilot_jsonld.html"],
+    "naver": ["naver_blog_search.json", "naver_news_search.json"],
+    "bluesky": ["bluesky_search_posts.json"],
+    "youtube": ["youtube_comment_threads.json", "youtube_comment_threads_replies.json"],
+    "googleplay": ["googleplay_reviews.json", "googleplay_reviews_with_token.json"],
 }
 TRICKY_TEXT = [
     "",
@@ -197,7 +201,63 @@ rss = st.builds(
     st.lists(_rss_item, max_size=4),
 )
 
+# Naver Search: items with HTML titles, day dates, paging numbers.
+_naver_item = shaped(
+    ["title", "link", "originallink", "description", "postdate", "pubDate", "bloggername"]
+)
+naver = json_bytes(
+    shaped(
+        {"items": some(_naver_item), "start": anything, "display": anything, "total": anything}
+        | {"errorCode": anything, "errorMessage": anything}
+    )
+)
+
+# Bluesky searchPosts: post views with their record and counters.
+_bsky_record = shaped(["text", "createdAt", "langs"])
+_bsky_post = shaped(
+    {"uri": st.sampled_from(["at://did:plc:x/app.bsky.feed.post/3k", "at://", "x"]) | anything}
+    | {"author": shaped(["handle", "displayName"]), "record": _bsky_record}
+    | dict.fromkeys(["indexedAt", "likeCount", "repostCount", "replyCount", "quoteCount"], anything)
+)
+bluesky = json_bytes(shaped({"posts": some(_bsky_post), "cursor": anything, "error": anything}))
+
+# YouTube commentThreads: a top-level comment and replies, each with a snippet.
+_yt_snippet = shaped(
+    ["videoId", "textOriginal", "textDisplay", "authorDisplayName", "publishedAt", "likeCount"]
+)
+_yt_comment = shaped({"id": anything, "snippet": _yt_snippet})
+_yt_thread = shaped(
+    {
+        "snippet": shaped({"topLevelComment": _yt_comment, "totalReplyCount": anything}),
+        "replies": shaped({"comments": some(_yt_comment)}),
+    }
+)
+youtube = json_bytes(
+    shaped({"items": some(_yt_thread), "nextPageToken": anything, "error": anything})
+)
+
+# Google Play reviews.list: comments with the user's and the developer's side.
+_play_user_keys = ["text", "starRating", "reviewerLanguage", "appVersionName", "device"]
+_play_user_keys += ["androidOsVersion", "thumbsUpCount"]
+_play_user = shaped(
+    dict.fromkeys(_play_user_keys, anything) | {"lastModified": shaped(["seconds", "nanos"])}
+)
+_play_review = shaped(
+    {"reviewId": anything, "authorName": anything}
+    | {"comments": some(shaped({"userComment": _play_user, "developerComment": anything}))}
+)
+googleplay = json_bytes(
+    shaped(
+        {"reviews": some(_play_review), "tokenPagination": shaped(["nextPageToken"])}
+        | {"error": anything}
+    )
+)
+
 SHAPED = {
+    "naver": naver,
+    "bluesky": bluesky,
+    "youtube": youtube,
+    "googleplay": googleplay,
     "rss": rss,
     "schemaorg": schemaorg,
     "appstore": appstore,
