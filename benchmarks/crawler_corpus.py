@@ -13,7 +13,8 @@ what a crawl stores. Corpora:
 * ``--extruct``: ``tests/samples`` of scrapinghub/extruct (schema.org pages: JSON-LD,
   microdata, RDFa; real sites such as songkick), read as kind ``schemaorg``;
 * ``--fixtures``: this repository's ``tests/fixtures/crawler`` (``.xml``/``.atom``/
-  ``.rss`` as rss, ``.html`` as schemaorg).
+  ``.rss`` as rss, ``.html`` as schemaorg), and apart from them its saved JSON API
+  answers, each read as the kind its name starts with (``naver_…``, ``youtube_…``).
 
 Bring the corpora in with the library's ``fetch`` tool and ``git clone`` the mirror.
 Columns: files; items (mentions returned); crashes (an exception out of the parser);
@@ -41,6 +42,8 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
+
+from crawler.parsing.registry import READERS
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 FEED_SUFFIXES = (".xml", ".atom", ".rss", ".rdf")
@@ -74,6 +77,14 @@ def corpus_files(root: Path, kinds: dict[str, str]) -> Iterator[tuple[Path, str]
     for path in sorted(root.rglob("*")):
         kind = kinds.get(path.suffix.lower())
         if path.is_file() and kind:
+            yield path, kind
+
+
+def api_answers(root: Path) -> Iterator[tuple[Path, str]]:
+    """(file, kind) for every ``{kind}_….json`` under `root` whose kind has a parser."""
+    for path in sorted(root.glob("*.json")):
+        kind = path.name.partition("_")[0]
+        if kind in READERS:
             yield path, kind
 
 
@@ -163,9 +174,10 @@ def main(argv: list[str] | None = None) -> None:
     spiders = SpiderLoader(Settings({"SPIDER_MODULES": ["crawler.spiders"]}))
     feeds = dict.fromkeys(FEED_SUFFIXES, "rss")
     corpora = {
-        "feedparser tests": (args.feedparser, feeds),
-        "extruct samples": (args.extruct, {".html": "schemaorg"}),
-        "repwatch fixtures": (args.fixtures, {**feeds, ".html": "schemaorg"}),
+        "feedparser tests": args.feedparser and corpus_files(args.feedparser, feeds),
+        "extruct samples": args.extruct and corpus_files(args.extruct, {".html": "schemaorg"}),
+        "repwatch fixtures": corpus_files(args.fixtures, {**feeds, ".html": "schemaorg"}),
+        "repwatch API answers": api_answers(args.fixtures),
     }
     import crawler
 
@@ -173,10 +185,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| corpus | " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |")
     print("|---" * (len(COLUMNS) + 1) + "|")
     details = []
-    for name, (root, kinds) in corpora.items():
-        if root is None:
+    for name, files in corpora.items():
+        if not files:
             continue
-        tally = measure(corpus_files(root, kinds), spiders)
+        tally = measure(files, spiders)
         print(f"| {name} | " + " | ".join(str(getattr(tally, c)) for c in COLUMNS) + " |")
         details.append((name, tally))
     for name, tally in details:
