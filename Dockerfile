@@ -12,6 +12,7 @@ WORKDIR /app
 # CPU wheel first, so the project's `torch>=2.2` never pulls a multi-GB CUDA build.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY pyproject.toml README.md ./
+COPY config ./config
 COPY repwatch ./repwatch
 COPY crawler ./crawler
 COPY sentiment ./sentiment

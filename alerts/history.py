@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from alerts.incidents import DAY, Item, KnownIncident, Volume
 from alerts.severity import Severity
 from alerts.text import theme_words
-from repwatch.config import RulesConfig, Settings
+from config.settings import RulesConfig, Settings
 from storage.models import Alert, Incident, Mention, Score
 
 MENTION_TIME = func.coalesce(Mention.published_at, Mention.fetched_at)

@@ -27,7 +27,7 @@ from statistics import fmean, pstdev
 
 from alerts.severity import Severity
 from alerts.text import common_words, similarity
-from repwatch.config import IncidentsConfig
+from config.settings import IncidentsConfig
 
 DAY = timedelta(days=1)
 

@@ -39,7 +39,7 @@ from alerts.exceptions import AlertsError, InteractionError, SlackSetupError
 from alerts.playbook import Playbook, load_playbook
 from alerts.render import render_alert
 from alerts.sender import build_web_client
-from repwatch.config import Settings
+from config.settings import Settings
 from storage.db import session_scope
 from storage.models import Alert, utcnow
 

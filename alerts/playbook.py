@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from alerts.exceptions import PlaybookError
 from alerts.severity import Severity
-from repwatch.config import parse_duration
+from config.settings import parse_duration
 
 DEFAULT_LANG = "en"
 REPLY_PLACEHOLDERS = frozenset({"author", "brand"})

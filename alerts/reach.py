@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from repwatch.config import RulesConfig
+from config.settings import RulesConfig
 
 _KEYS = {
     "votes": (

@@ -21,7 +21,7 @@ from alerts.history import MENTION_TIME, History, is_negative, mention_time, wat
 from alerts.incidents import Item, KnownIncident, NewIncident, Plan, Volume, plan_incidents
 from alerts.rules import decide
 from alerts.service import decide_batch
-from repwatch.config import Settings
+from config.settings import Settings
 from storage.models import Mention, Score
 
 DEFAULT_STEP = timedelta(hours=1)

@@ -28,7 +28,7 @@ from datetime import timedelta
 
 from alerts.reach import describe_reach, reach_points, read_reach
 from alerts.severity import Severity
-from repwatch.config import RulesConfig
+from config.settings import RulesConfig
 from storage.models import Mention, Score
 
 STRONG_NEGATIVE = 0.95

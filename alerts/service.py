@@ -27,7 +27,7 @@ from alerts.playbook import Playbook, load_playbook
 from alerts.rules import Recurrence, decide
 from alerts.syndication import split_syndicated
 from alerts.writer import AlertWriter
-from repwatch.config import RulesConfig, Settings
+from config.settings import RulesConfig, Settings
 from storage.models import Alert, Mention, Score, utcnow
 
 MAX_RELATED = 5

@@ -24,7 +24,7 @@ from alerts.playbook import Playbook, load_playbook
 from alerts.sender import DrainResult, Sender, SlackSender, drain_outbox
 from alerts.severity import Severity
 from alerts.slack_text import chat_message, slack_date
-from repwatch.config import SlaConfig
+from config.settings import SlaConfig
 from storage.db import session_scope
 from storage.models import Alert, utcnow
 

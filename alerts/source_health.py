@@ -6,21 +6,37 @@ like every other message, so it survives a Slack outage and is never posted twic
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue
 from alerts.slack_text import Block, chat_message, context, escape, header, section, truncate
-from crawler.job import CrawlSummary
 
 # Queued behind P1/P2 mention alerts, level with P3: a dead source is urgent, not a crisis.
 HEALTH_PRIORITY = 3
 MAX_ERROR_CHARS = 500
 
 
-def source_health_blocks(summary: CrawlSummary, url: str) -> list[Block]:
+class BrokenRun(Protocol):
+    """What the alert reads of a crawl's summary (``crawler.job.CrawlSummary``): alerts
+    need no crawler to tell of one."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def error_summary(self) -> str | None: ...
+    @property
+    def status_counts(self) -> Mapping[str, int]: ...
+    @property
+    def blocked(self) -> int: ...
+    @property
+    def health_alert_key(self) -> str | None: ...
+
+
+def source_health_blocks(summary: BrokenRun, url: str) -> list[Block]:
     """The message: which source, what went wrong, what to check."""
     problem = summary.error_summary or "the crawl parsed no mentions from a source that had them"
     counts = ", ".join(f"HTTP {code}: {n}" for code, n in sorted(summary.status_counts.items()))
@@ -43,13 +59,13 @@ def source_health_blocks(summary: CrawlSummary, url: str) -> list[Block]:
     ]
 
 
-def source_health_payload(summary: CrawlSummary, url: str) -> dict[str, Any]:
+def source_health_payload(summary: BrokenRun, url: str) -> dict[str, Any]:
     """chat.postMessage arguments (less the channel); links are not unfurled."""
     return chat_message(f"Source broken: {summary.source}", source_health_blocks(summary, url))
 
 
 def queue_source_health_alert(
-    session: Session, summary: CrawlSummary, *, url: str, channel: str, now: datetime
+    session: Session, summary: BrokenRun, *, url: str, channel: str, now: datetime
 ) -> int | None:
     """Queue the alert when this run broke the source; the message id, or None."""
     key = summary.health_alert_key

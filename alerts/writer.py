@@ -22,7 +22,7 @@ from alerts.render import render_alert
 from alerts.rules import describe_duration
 from alerts.severity import Severity
 from alerts.view import related_view
-from repwatch.config import Settings
+from config.settings import Settings
 from storage.models import Alert, Incident
 
 

@@ -44,7 +44,7 @@ from sqlalchemy import func, select
 
 from benchmarks.local_sources import Review, ReviewSite, SlackRecorder
 from benchmarks.two_workers import POSTGRES_ADMIN_URL, backlog, fresh_database, stop
-from repwatch.config import parse_duration
+from config.settings import parse_duration
 from storage.db import session_scope
 from storage.models import CrawlRun, Mention
 

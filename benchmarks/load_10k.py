@@ -41,9 +41,9 @@ from pydantic import SecretStr
 from rich.console import Console
 from sqlalchemy import func, select
 
+from config.settings import Settings
 from crawler.runner import crawl_sources
 from repwatch import steps
-from repwatch.config import Settings
 from repwatch.flow import load_scorer
 from sentiment.scorer import ScoreInput, Scorer
 from storage.db import session_scope

@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from repwatch.config import Settings, load_settings
+from config.settings import Settings, load_settings
 from sentiment.data import load_split
 from sentiment.scorer import resolve_model
 

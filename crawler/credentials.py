@@ -1,6 +1,6 @@
 """The API credentials of the source kinds that need them.
 
-They come from the environment (``repwatch.config.Settings``), travel to the crawler
+They come from the environment (``config.settings.Settings``), travel to the crawler
 process in its job on stdin, reach a spider as an argument, and go on the wire only
 as headers set by :class:`crawler.middlewares.credentials.CredentialHeadersMiddleware`
 on requests to the API's own host: never in a URL, a log line or the shared Redis

@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
+from config.settings import CrawlConfig, Settings, SourceConfig
 from crawler.credentials import SourceCredentials
 from crawler.exceptions import InvalidCrawlJobError
-from repwatch.config import CrawlConfig, Settings, SourceConfig
 
 DEFAULT_MAX_PAGES = 5
 DEFAULT_BACKFILL_WINDOW_S = 86_400.0

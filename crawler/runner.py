@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from config.settings import Settings, SourceConfig
 from crawler.exceptions import CrawlProcessError, UnknownSourceError
 from crawler.job import CrawlJob, CrawlSummary
 from crawler.process import SUMMARY_PREFIX
-from repwatch.config import Settings, SourceConfig
 from storage.db import session_scope
 from storage.repository import sync_sources
 

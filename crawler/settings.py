@@ -1,7 +1,7 @@
 """Every Scrapy setting of the crawler, in one module.
 
 The values here are the defaults; :func:`build_settings` lays the configured
-``crawl`` section (``repwatch.config.CrawlConfig``) and the job over them.
+``crawl`` section (``config.settings.CrawlConfig``) and the job over them.
 ``REPWATCH_*`` settings are read by this project's own components.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from scrapy.settings import Settings
 
+from config.settings import CrawlConfig
 from crawler.job import CrawlJob, SourceTarget
-from repwatch.config import CrawlConfig
 
 BOT_NAME = "repwatch"
 SPIDER_MODULES = ["crawler.spiders"]

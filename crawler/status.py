@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.settings import SourceConfig
 from crawler.health import usual_gap
-from repwatch.config import SourceConfig
 from storage.models import CrawlRun, Mention, Source
 
 

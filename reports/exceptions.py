@@ -19,7 +19,3 @@ class ReportDatabaseError(ReportError):
 
 class IncompleteWeekError(ReportError):
     """The week asked for has not ended yet, so its digest cannot be posted."""
-
-
-class InvalidScheduleError(ReportError):
-    """A report schedule names an impossible weekday, hour or time zone."""

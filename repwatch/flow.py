@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
+from config.settings import Settings
 from repwatch import steps
-from repwatch.config import Settings
 from sentiment.results import TextScorer
 from sentiment.routing import RoutedScorer
 from sentiment.scorer import Scorer

@@ -19,8 +19,8 @@ from alerts.sender import DrainResult, Sender, drain_outbox, outbox_sender
 from alerts.service import create_alerts
 from alerts.sla import queue_reminders
 from alerts.source_health import queue_source_health_alert
+from config.settings import Settings
 from crawler.runner import CrawlSummary, crawl_sources
-from repwatch.config import Settings
 from sentiment.results import ScoreInput, SentimentResult, TextScorer
 from storage.db import session_scope
 from storage.models import Mention, Score, Source, utcnow

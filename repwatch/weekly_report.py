@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from alerts.playbook import load_playbook
+from config.settings import Settings
 from reports.chart import render_chart
 from reports.exceptions import ReportDatabaseError
 from reports.html import write_html
@@ -16,7 +17,6 @@ from reports.outputs import write_csv
 from reports.post import queue_digest
 from reports.summary import report_title, summary_title
 from reports.weekly_report import WeeklyReport, collect_weekly_report
-from repwatch.config import Settings
 from storage.db import session_scope
 
 

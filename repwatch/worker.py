@@ -28,10 +28,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from rich.console import Console
 from sqlalchemy import func, select
 
+from config.settings import Settings, SourceConfig
 from reports.schedule import next_report_time
 from reports.weekly import last_complete_week
 from repwatch import steps
-from repwatch.config import Settings, SourceConfig
 from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
 from repwatch.weekly_report import build_weekly_report, queue_weekly_digest

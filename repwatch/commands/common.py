@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from repwatch.exceptions import ConfigError
+from config.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from repwatch.config import Settings
+    from config.settings import Settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -83,7 +83,7 @@ def print_warning(label: str, message: object) -> None:
 
 def settings_or_exit(config: Path | None) -> Settings:
     """Load the configuration; a bad one exits 2 with the key and the fix."""
-    from repwatch.config import load_settings
+    from config.settings import load_settings
 
     try:
         return load_settings(config)

@@ -11,7 +11,7 @@ import typer
 from repwatch.commands.common import exit_on_failure
 
 if TYPE_CHECKING:
-    from repwatch.config import Settings
+    from config.settings import Settings
 
 # The demo's first crawl is a backfill: older mentions are history for the baseline,
 # only the last two weeks alert.
@@ -20,7 +20,7 @@ DEMO_BACKFILL_WINDOW = "14d"
 
 def demo_settings(base_url: str, brand: str, workdir: Path) -> Settings:
     """Sources pointing at the local sample site; Slack and the model still come from env."""
-    from repwatch.config import Settings
+    from config.settings import Settings
 
     data: dict[str, Any] = {
         "database_url": f"sqlite:///{(workdir / 'repwatch.db').resolve()}",

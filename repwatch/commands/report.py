@@ -13,7 +13,7 @@ from repwatch.commands.common import ConfigOption, exit_on_failure, settings_or_
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from repwatch.config import Settings
+    from config.settings import Settings
     from repwatch.weekly_report import ReportFiles
 
 app = typer.Typer(help="Weekly sentiment trends.", no_args_is_help=True)

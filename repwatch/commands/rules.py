@@ -51,7 +51,7 @@ def test_command(
     from rich.console import Console
 
     from alerts.replay import replay_rules
-    from repwatch.config import parse_duration
+    from config.settings import parse_duration
     from storage.db import session_scope
     from storage.models import utcnow
 

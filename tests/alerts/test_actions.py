@@ -20,7 +20,7 @@ from alerts.actions import (
 from alerts.exceptions import AlertNotFoundError, InteractionError
 from alerts.playbook import load_playbook
 from alerts.service import create_alerts
-from repwatch.config import BrandConfig, Settings
+from config.settings import BrandConfig, Settings
 from storage.db import session_scope
 from storage.models import Alert, Feedback
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

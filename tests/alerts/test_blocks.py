@@ -26,7 +26,7 @@ from alerts.playbook import load_playbook
 from alerts.rules import decide
 from alerts.severity import Severity
 from alerts.view import AlertView, StepView, build_alert_view
-from repwatch.config import RulesConfig
+from config.settings import RulesConfig
 from tests.alerts.factories import NOW, make_mention, make_score
 
 HOSTILE = "<!channel> call <@U123> now: <https://evil.example|click here> & win"

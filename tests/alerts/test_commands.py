@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from alerts.replay import replay_rules
+from config.settings import BrandConfig, Settings
 from repwatch.cli import app
-from repwatch.config import BrandConfig, Settings
 from storage.db import session_scope
 from storage.models import Alert, OutboxMessage, utcnow
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

@@ -19,7 +19,7 @@ from alerts.incidents import (
 )
 from alerts.severity import Severity
 from alerts.text import theme_words
-from repwatch.config import IncidentsConfig
+from config.settings import IncidentsConfig
 from tests.alerts.factories import NOW
 
 CONFIG = IncidentsConfig()

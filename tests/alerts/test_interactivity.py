@@ -20,7 +20,7 @@ from alerts.exceptions import SlackSetupError
 from alerts.interactivity import build_app, make_http_server
 from alerts.sender import drain_outbox
 from alerts.service import create_alerts
-from repwatch.config import Settings
+from config.settings import Settings
 from storage.db import session_scope
 from storage.models import Alert, Feedback, Incident
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

@@ -9,7 +9,7 @@ import pytest
 
 from alerts.rules import Decision, Recurrence, decide, describe_duration, find_risk_words
 from alerts.severity import Severity
-from repwatch.config import RulesConfig
+from config.settings import RulesConfig
 from tests.alerts.factories import make_mention, make_score, make_source
 
 RULES = RulesConfig(negative_threshold=0.6, alert_max_rating=2.0)

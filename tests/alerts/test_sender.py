@@ -31,7 +31,7 @@ from alerts.sender import (
     drain_outbox,
 )
 from alerts.service import create_alerts
-from repwatch.config import BrandConfig, Settings, SlackConfig
+from config.settings import BrandConfig, Settings, SlackConfig
 from storage.db import session_scope
 from storage.models import Alert, OutboxMessage
 from tests.alerts.conftest import empty

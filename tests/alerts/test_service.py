@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.service import create_alerts
-from repwatch.config import BrandConfig, Settings, SlackConfig
+from config.settings import BrandConfig, Settings, SlackConfig
 from storage.db import session_scope
 from storage.models import Alert, Mention, OutboxMessage
 from storage.repository import text_fingerprint

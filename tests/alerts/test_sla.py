@@ -11,7 +11,7 @@ from alerts.playbook import load_playbook
 from alerts.sender import build_web_client, drain_outbox
 from alerts.service import create_alerts
 from alerts.sla import send_reminders
-from repwatch.config import BrandConfig, Settings, SlaConfig
+from config.settings import BrandConfig, Settings, SlaConfig
 from storage.db import session_scope
 from storage.models import Alert
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.source_health import queue_source_health_alert, source_health_payload
+from config.settings import BrandConfig, Settings, SlackConfig, SourceConfig
 from crawler.job import CrawlSummary
-from repwatch.config import BrandConfig, Settings, SlackConfig, SourceConfig
 from repwatch.steps import queue_health_alerts
 from storage.db import session_scope
 from storage.models import OutboxMessage

@@ -6,7 +6,7 @@ import pytest
 
 from alerts.reach import Reach, describe_reach, reach_points, read_reach
 from alerts.text import common_words, similarity, theme_words
-from repwatch.config import RulesConfig
+from config.settings import RulesConfig
 
 
 def test_theme_words_keep_content_words_only() -> None:

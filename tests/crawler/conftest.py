@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from repwatch.config import Settings
+from config.settings import Settings
 from storage.db import get_engine
 from storage.migrate import upgrade
 from tests.conftest import POSTGRES_ADMIN_URL

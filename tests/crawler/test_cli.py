@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from config.settings import Settings
 from repwatch.cli import app
-from repwatch.config import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun
 from storage.repository import MentionData, sync_sources, upsert_mention

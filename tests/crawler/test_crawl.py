@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from config.settings import CrawlConfig
 from crawler.exceptions import UnknownSourceError
 from crawler.job import CrawlSummary
 from crawler.runner import crawl_sources
-from repwatch.config import CrawlConfig
 from storage.db import session_scope
 from storage.models import CrawlRun, Mention, Source
 from tests.crawler.conftest import RSS, crawl_settings, fixture_bytes

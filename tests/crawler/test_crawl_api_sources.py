@@ -23,10 +23,10 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from config.settings import load_settings
 from crawler.job import CrawlSummary
 from crawler.parsing.text import with_query
 from crawler.runner import crawl_sources
-from repwatch.config import load_settings
 from storage.migrate import upgrade
 from tests.crawler.conftest import JSON, fixture_bytes
 from tests.fakes.http_server import FakeHttpServer, RecordedRequest

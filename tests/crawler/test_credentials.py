@@ -10,12 +10,12 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.spiderloader import SpiderLoader
 
+from config.settings import SOURCE_KINDS, Settings
 from crawler.credentials import SourceCredentials
 from crawler.job import CrawlJob
 from crawler.middlewares.credentials import CredentialHeadersMiddleware
 from crawler.parsing.registry import READERS
 from crawler.settings import build_settings
-from repwatch.config import SOURCE_KINDS, Settings
 
 SECRETS = {
     "NAVER_CLIENT_ID": "id-1",

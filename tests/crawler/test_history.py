@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from config.settings import SourceConfig
 from crawler.history import SourceHistory
-from repwatch.config import SourceConfig
 from storage.db import session_scope
 from storage.models import CrawlRun, utcnow
 from storage.repository import MentionData, sync_sources, upsert_mention

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
+from config.settings import Settings
 from crawler.exceptions import InvalidCrawlJobError
 from crawler.job import CrawlJob, SourceTarget
 from crawler.settings import build_settings, robots_token
-from repwatch.config import Settings
 
 SOURCES = [{"name": "blog", "kind": "rss", "url": "https://blog.example.com/feed"}]
 

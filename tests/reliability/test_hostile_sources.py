@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from config.settings import Settings
 from crawler.job import CrawlSummary
 from crawler.runner import crawl_sources
 from repwatch.cli import app
-from repwatch.config import Settings
 from storage.db import session_scope
 from storage.models import Mention
 from tests.fakes.http_server import FakeHttpServer

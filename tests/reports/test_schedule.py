@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reports.exceptions import InvalidScheduleError
+from config.exceptions import InvalidScheduleError
 from reports.schedule import next_report_time, weekday_number
 from reports.weekly import last_complete_week
 

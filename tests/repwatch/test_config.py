@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from repwatch.config import load_settings, parse_duration
-from repwatch.exceptions import ConfigError
+from config.exceptions import ConfigError
+from config.settings import load_settings, parse_duration
 
 GOOD = """
 brand: {name: Acme, keywords: [acme]}

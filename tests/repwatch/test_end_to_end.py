@@ -11,8 +11,8 @@ from pydantic import SecretStr
 from rich.console import Console
 from sqlalchemy import func, select
 
+from config.settings import Settings
 from repwatch.commands.demo import demo_settings
-from repwatch.config import Settings
 from repwatch.demo.site import load_samples, serve_demo_site
 from repwatch.flow import run_pass
 from storage.db import session_scope

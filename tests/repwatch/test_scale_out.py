@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue
 from alerts.sender import SentMessage, SlackSender, build_web_client, drain_outbox
+from config.settings import SentimentConfig, Settings, WorkerConfig
 from repwatch import steps
-from repwatch.config import SentimentConfig, Settings, WorkerConfig
 from repwatch.metrics import WorkerMetrics
 from repwatch.worker import Worker
 from sentiment.results import ScoreInput, SentimentResult, result_from_probs

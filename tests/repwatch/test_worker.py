@@ -20,7 +20,7 @@ from rich.console import Console
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from repwatch.config import BrandConfig, ReportConfig, Settings
+from config.settings import BrandConfig, ReportConfig, Settings
 from repwatch.demo.site import load_samples, serve_demo_site
 from repwatch.metrics import WorkerMetrics
 from repwatch.worker import Worker

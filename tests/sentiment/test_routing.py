@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from repwatch.config import SentimentConfig, Settings
+from config.settings import SentimentConfig, Settings
 from repwatch.flow import load_scorer
 from sentiment.routing import RoutedScorer
 from sentiment.scorer import ScoreInput, Scorer

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from repwatch.config import SourceConfig
+from config.settings import SourceConfig
 from storage.db import get_engine
 from storage.models import Mention, Score, Source
 from storage.repository import (

@@ -46,9 +46,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from reports.exceptions import InvalidScheduleError
-from reports.schedule import time_zone, weekday_number
-from repwatch.exceptions import ConfigError
+from config.exceptions import ConfigError, InvalidScheduleError
+from config.schedule import time_zone, weekday_number
 
 DEFAULT_CONFIG_FILE = Path("repwatch.yaml")
 # The spider kinds a source can name (each has a spider in crawler/spiders/ of that name).
