@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from alerts.incidents import DAY, Item, KnownIncident, Volume
 from alerts.severity import Severity
-from alerts.text import theme_words
 from config.settings import RulesConfig, Settings
+from sentiment.terms import theme_words
 from storage.models import Alert, Incident, Mention, Score
 
 MENTION_TIME = func.coalesce(Mention.published_at, Mention.fetched_at)
@@ -40,8 +40,8 @@ def mention_time(mention: Mention) -> datetime:
     return mention.published_at or mention.fetched_at
 
 
-def mention_words(mention: Mention, ignore: Collection[str]) -> frozenset[str]:
-    """The content words of a mention's title and text."""
+def mention_words(mention: Mention, ignore: Collection[str]) -> dict[str, str]:
+    """The terms of a mention's title and text, each with the word as written."""
     return theme_words(f"{mention.title or ''}\n{mention.text}", ignore)
 
 

@@ -3,7 +3,7 @@
 Two things open an incident (docs/alerts.md, "Incidents"):
 
 * **Similar complaints** — negative mentions whose content words overlap
-  (`alerts.text.similarity` ≥ ``incidents.similarity``) are linked; a linked group of
+  (`alerts.similarity.similarity` ≥ ``incidents.similarity``) are linked; a linked group of
   at least ``similar_min_mentions`` mentions within ``similar_window`` is one incident.
 * **A spike** — a source's negative mentions in the last ``spike_window`` reach
   ``max(spike_min_count, mean + spike_k · stddev)`` of its daily counts over the
@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from statistics import fmean, pstdev
 
 from alerts.severity import Severity
-from alerts.text import common_words, similarity
+from alerts.similarity import Terms, common_words, similarity
 from config.settings import IncidentsConfig
 
 DAY = timedelta(days=1)
@@ -39,7 +39,7 @@ class Item:
     mention_id: int
     source_id: int
     at: datetime
-    words: frozenset[str]
+    words: Terms  # term → the word as written (sentiment.terms)
     severity: Severity
     incident_id: int | None = None
     new: bool = False
@@ -157,7 +157,7 @@ def spike_stats(volume: Volume, now: datetime, config: IncidentsConfig) -> Spike
     return SpikeStats(count, mean, stddev, threshold)
 
 
-def similar_neighbours(words: Sequence[frozenset[str]], threshold: float) -> list[set[int]]:
+def similar_neighbours(words: Sequence[Terms], threshold: float) -> list[set[int]]:
     """For each word set, the indexes of the others at least `threshold` similar."""
     index: dict[str, list[int]] = defaultdict(list)
     for position, item_words in enumerate(words):

@@ -1,7 +1,7 @@
 """Top negative themes of a week: shared words of the week's negative mentions.
 
 Method (documented in docs/reports.md): every negative mention of the week is cut into
-terms (`reports.text`, English and Korean). A term weighs its count among the negative
+terms (`sentiment.terms`, English and Korean). A term weighs its count among the negative
 mentions times its inverse document frequency in a background sample of all mentions of
 the report window, so words every mention uses (the product, the brand) weigh little and
 words of complaints weigh much. Greedily, the heaviest term shared by at least
@@ -22,8 +22,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reports.text import most_common_word, terms
 from reports.weekly import NEGATIVE_LABEL, brand_filter, published_between, week_bounds
+from sentiment.terms import most_common_word, terms
 from storage.models import Mention, Score, Source
 
 MAX_THEMES = 5

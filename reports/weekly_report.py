@@ -23,7 +23,6 @@ from reports.response import (
     response_figures,
     sla_targets,
 )
-from reports.text import ignored_terms
 from reports.themes import Theme, find_themes, load_background, load_negatives
 from reports.trends import Trend, trends
 from reports.weekly import (
@@ -34,6 +33,7 @@ from reports.weekly import (
     weekly_figures,
     weekly_totals,
 )
+from sentiment.terms import ignored_terms
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def test_thirty_complaints_become_one_incident_alert(alerts_db: str, fake_slack:
         incident = session.scalars(select(Incident)).one()
         alert = session.scalars(select(Alert).where(Alert.kind == "incident")).one()
     assert (incident.kind, incident.mention_count, incident.severity) == ("similar", 30, "P2")
-    assert incident.theme[:3] == ["x200", "charger", "charging"]
+    assert incident.theme[:3] == ["x200", "charging", "charger"]
     assert alert.reasons[0] == "30 similar complaints in the last 3 days"
     assert drain_outbox(alerts_db, sender_for(fake_slack), now=NOW).sent == 1
     [posted] = fake_slack.posted_messages()

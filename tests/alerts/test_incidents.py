@@ -18,8 +18,8 @@ from alerts.incidents import (
     spike_stats,
 )
 from alerts.severity import Severity
-from alerts.text import theme_words
 from config.settings import IncidentsConfig
+from sentiment.terms import theme_words
 from tests.alerts.factories import NOW
 
 CONFIG = IncidentsConfig()

@@ -1,8 +1,12 @@
-"""Words of a mention as theme terms, for English and Korean, without a language model.
+"""What a mention is about, as terms: the one tokeniser of incident grouping
+(alerts/incidents.py) and weekly themes (reports/themes.py), English and Korean,
+without a language model.
 
-English words are lower-cased and lightly stemmed (leaks, leaking, leaked → leak);
-Korean words (runs of Hangul syllables, split at spaces) lose their particle or verb
-ending (고객센터는 → 고객센터, 고장났어요 → 고장). Both scripts may share one text.
+English words (a letter, then letters or digits: model numbers such as x200 stay) are
+lower-cased and lightly stemmed (leaks, leaking, leaked → leak; overheats,
+overheating → overheat); Korean words (runs of Hangul syllables, split at spaces) lose
+their particle or verb ending (고객센터는 → 고객센터, 고장났어요 → 고장). Both scripts may
+share one text. Stop words (sentiment/stopwords.py) are dropped after stemming too.
 """
 
 from __future__ import annotations
@@ -11,9 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from reports.stopwords import ENGLISH, KOREAN, KOREAN_SUFFIXES
+from sentiment.stopwords import ENGLISH, KOREAN, KOREAN_SUFFIXES
 
-_WORD = re.compile(r"[a-z]+|[가-힣]+")
+_WORD = re.compile(r"[a-z][a-z0-9]*|[가-힣]+")
 _HANGUL = re.compile(r"[가-힣]")
 _VOWELS = frozenset("aeiouy")
 _KEEP_DOUBLE = frozenset("lsz")
@@ -22,7 +26,8 @@ MIN_KOREAN_SYLLABLES = 2
 
 
 def words(text: str) -> list[str]:
-    """The words of `text`, lower-cased: runs of Latin letters or of Hangul syllables."""
+    """The words of `text`, lower-cased: a Latin letter and the letters and digits after
+    it, or a run of Hangul syllables."""
     return _WORD.findall(text.lower())
 
 
@@ -88,3 +93,8 @@ def most_common_word(surfaces: Iterable[str]) -> str:
     """The word most often written for a term (ties: the shortest, then alphabetical)."""
     counts = Counter(surfaces)
     return min(counts, key=lambda word: (-counts[word], len(word), word))
+
+
+def theme_words(text: str, ignore: Iterable[str] = ()) -> dict[str, str]:
+    """:func:`terms` of `text`, less the terms of the `ignore` phrases (the brand)."""
+    return terms(text, ignored_terms(ignore))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.text import english_stem, ignored_terms, korean_stem, most_common_word, terms
+from sentiment.terms import english_stem, ignored_terms, korean_stem, most_common_word, terms
 
 
 @pytest.mark.parametrize(

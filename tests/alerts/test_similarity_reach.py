@@ -1,21 +1,31 @@
-"""Theme words, complaint similarity and reach figures."""
+"""Complaint similarity on the shared tokeniser, and reach figures."""
 
 from __future__ import annotations
 
 import pytest
 
 from alerts.reach import Reach, describe_reach, reach_points, read_reach
-from alerts.text import common_words, similarity, theme_words
+from alerts.similarity import common_words, similarity
 from config.settings import RulesConfig
+from sentiment.terms import theme_words
 
 
 def test_theme_words_keep_content_words_only() -> None:
     words = theme_words("The Acme X200 charger OVERHEATS after 2 days, it's awful!", {"acme"})
-    assert words == {"x200", "charger", "overheats"}
+    assert words == {"x200": "x200", "charger": "charger", "overheat": "overheats"}
 
 
-def test_korean_particles_are_cut_from_nouns() -> None:
-    assert theme_words("충전기가 과열되고 충전기를 교환했어요") >= {"충전기", "과열되고"}
+def test_korean_particles_and_endings_are_cut() -> None:
+    assert set(theme_words("충전기가 과열되고 충전기를 교환했어요")) == {"충전기", "과열", "교환"}
+
+
+def test_inflections_of_one_complaint_group_together() -> None:
+    # Before one tokeniser served both, grouping saw no shared word here (similarity 0.0).
+    first = theme_words("The charger leaks and overheats")
+    second = theme_words("My charger leaked, overheating again")
+    assert similarity(first, second) == 1.0
+    korean = theme_words("전기포트가 고장났어요")
+    assert similarity(korean, theme_words("전기포트 고장, 환불해 주세요")) == 2 / 3
 
 
 def test_similar_complaints_overlap_and_different_ones_do_not() -> None:
@@ -27,12 +37,17 @@ def test_similar_complaints_overlap_and_different_ones_do_not() -> None:
 
 
 def test_one_shared_word_is_not_enough() -> None:
-    assert similarity(frozenset({"charger", "late"}), frozenset({"charger", "rude"})) == 0.0
+    assert similarity({"charger": "charger", "late": "late"}, {"charger": "c", "rude": "r"}) == 0.0
 
 
-def test_common_words_are_those_most_sets_share() -> None:
-    sets = [frozenset({"charger", "hot", "x200"}), frozenset({"charger", "x200"}), frozenset({"a"})]
-    assert common_words(sets) == ["x200", "charger"]  # model numbers first among equals
+def test_common_words_are_the_written_words_most_mentions_share() -> None:
+    sets = [
+        {"charg": "charging", "hot": "hot", "x200": "x200"},
+        {"charg": "charging", "x200": "x200"},
+        {"charg": "charges"},
+        {"a": "a"},
+    ]
+    assert common_words(sets) == ["charging", "x200"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Words that never name a theme: function words, and words every review uses.
+"""Words that never name a theme or an incident: function words, words every review
+uses, and bare verdicts ("terrible", "love") that say how, not what.
 
 English words are compared after lower-casing (the tokeniser splits at apostrophes, so
 "don't" arrives as "don" and "t"); Korean words after their particle or ending is cut.
@@ -22,7 +23,10 @@ ENGLISH = frozenset(
     great guys know like made make makes many may maybe might mine need new next nothing
     okay once others please pretty quite really right said say says see seems since
     something thing things think though time times today try two use used using want way
-    week well went yet yes
+    week well went yet yes weeks ago yesterday never three
+    order ordered product item company brand store shop customer thanks thank review
+    reviews star stars bad worst terrible awful horrible poor disappointed disappointing
+    hate love
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
