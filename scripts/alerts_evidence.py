@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from alerts.sender import SlackSender, build_web_client, drain_outbox
 from alerts.service import create_alerts
-from repwatch.config import BrandConfig, Settings
+from config.settings import BrandConfig, Settings
 from storage.db import session_scope
 from storage.migrate import upgrade
 from storage.models import Mention, OutboxMessage, Score, Source
