@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.blocks import SEVERITY_EMOJI, checklist_block, related_line, reply_block
 from alerts.controls import actions_block, status_block
+from alerts.mention_blocks import SEVERITY_EMOJI, checklist_block, related_line, reply_block
 from alerts.slack_text import (
     MAX_FALLBACK_CHARS,
     MAX_SECTION_CHARS,

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from alerts.blocks import alert_message
 from alerts.exceptions import AlertNotFoundError
 from alerts.incident_blocks import MAX_EVIDENCE, incident_message
+from alerts.mention_blocks import alert_message
 from alerts.playbook import Playbook
 from alerts.rules import Decision
 from alerts.severity import Severity

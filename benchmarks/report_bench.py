@@ -34,8 +34,8 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from alerts.playbook import load_playbook
+from reports.report_data import WeeklyReport, collect_weekly_report
 from reports.weekly import WeekRow, last_complete_week, week_bounds, week_start, weekly_figures
-from reports.weekly_report import WeeklyReport, collect_weekly_report
 from storage.db import get_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Mention, Score, Source

@@ -60,7 +60,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Just before RetryMiddleware (550) on the way back.
     "crawler.middlewares.backoff.RetryBackoffMiddleware": 560,
     # Before both: a challenge page is a block, not a busy server to retry.
-    "crawler.middlewares.blocks.BlockedPageMiddleware": 570,
+    "crawler.middlewares.block_pages.BlockedPageMiddleware": 570,
     # API credentials: added last on the way out, taken off before redirects and retries
     # (600, 550) copy the request on the way back.
     "crawler.middlewares.credentials.CredentialHeadersMiddleware": 650,

@@ -1,8 +1,8 @@
 """The weekly digest for Slack: a short Block Kit summary built by small pure functions.
 
 Web text (theme words, quotes, source names, error messages) is escaped with
-`alerts.blocks.escape` and put in verbatim text objects, links are made only from
-http(s) URLs, and Slack's limits are kept (see `alerts.blocks`). The chart goes with the
+`alerts.mention_blocks.escape` and put in verbatim text objects, links are made only from
+http(s) URLs, and Slack's limits are kept (see `alerts.mention_blocks`). The chart goes with the
 message as a file upload (`file` in the payload), handled by the sender.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alerts.blocks import (
+from alerts.mention_blocks import (
     Block,
     context,
     divider,
@@ -27,10 +27,10 @@ from alerts.slack_text import chat_message
 from reports import formatting as fmt
 from reports.health import SourceHealth
 from reports.incidents import IncidentSummary
+from reports.report_data import WeeklyReport
 from reports.response import ResponseFigures
 from reports.themes import Quote, Theme
 from reports.trends import Delta
-from reports.weekly_report import WeeklyReport
 
 MAX_SOURCES = 8
 MAX_DIGEST_QUOTE_CHARS = 160

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from reports import formatting as fmt
-from reports.weekly_report import WeeklyReport
+from reports.report_data import WeeklyReport
 
 TEMPLATE = "weekly.html"  # next to this module, so setuptools ships it as package data
 

@@ -15,7 +15,7 @@ from alerts.outbox import enqueue
 from alerts.severity import Severity
 from reports.digest import digest_message
 from reports.exceptions import IncompleteWeekError
-from reports.weekly_report import WeeklyReport
+from reports.report_data import WeeklyReport
 
 ALL_BRANDS = "all"
 

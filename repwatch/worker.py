@@ -34,7 +34,7 @@ from reports.weekly import last_complete_week
 from repwatch import steps
 from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
-from repwatch.weekly_report import build_weekly_report, queue_weekly_digest
+from repwatch.report_delivery import build_weekly_report, queue_weekly_digest
 from sentiment.results import TextScorer
 from sentiment.scorer import resolve_device
 from storage.db import get_engine, session_scope

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from crawler.parsing.field_values import clean_optional, clean_text, excerpt, parse_date, stable_id
 from crawler.parsing.payload import as_dict, load_json
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import normalise_rating
-from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date, stable_id
 from storage.repository import MentionData
 
 _PAGE = re.compile(r"/page=(\d+)")

@@ -12,9 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from crawler.parsing.payload import as_dict, counts, load_json
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     clean_optional,
     excerpt,
     parse_date,
@@ -22,6 +20,8 @@ from crawler.parsing.text import (
     primary_language,
     with_query,
 )
+from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 POST_COLLECTION = "app.bsky.feed.post"

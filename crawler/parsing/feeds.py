@@ -28,9 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import feedparser
 
-from crawler.parsing.payload import utf8_xml
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     absolute_url,
     clean_optional,
     clean_text,
@@ -40,6 +38,8 @@ from crawler.parsing.text import (
     utc_from_struct,
     web_url,
 )
+from crawler.parsing.payload import utf8_xml
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 logger = logging.getLogger(__name__)

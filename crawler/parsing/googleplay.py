@@ -16,10 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import unquote, urlencode, urlsplit
 
-from crawler.parsing.payload import as_dict, counts, load_json
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.schemaorg import normalise_rating
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     clean_optional,
     excerpt,
     plain_text,
@@ -27,6 +24,9 @@ from crawler.parsing.text import (
     utc_from_timestamp,
     with_query,
 )
+from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.result import ParsedPage
+from crawler.parsing.schemaorg import normalise_rating
 from storage.repository import MentionData
 
 STORE_URL = "https://play.google.com/store/apps/details"

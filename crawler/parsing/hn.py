@@ -12,9 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.parsing.payload import counts, load_json
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     clean_optional,
     clean_text,
     excerpt,
@@ -22,6 +20,8 @@ from crawler.parsing.text import (
     utc_from_timestamp,
     with_query,
 )
+from crawler.parsing.payload import counts, load_json
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 ITEM_URL = "https://news.ycombinator.com/item?id={}"

@@ -13,9 +13,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.parsing.payload import as_dict, counts, load_json
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     clean_optional,
     clean_text,
     excerpt,
@@ -23,6 +21,8 @@ from crawler.parsing.text import (
     primary_language,
     with_query,
 )
+from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 _EXCERPT_KEYS = ("id", "uri", "url", "created_at", "language", "spoiler_text", "content")

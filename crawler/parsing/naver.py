@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from crawler.parsing.field_values import clean_optional, clean_text, excerpt, parse_date, with_query
 from crawler.parsing.payload import load_json
 from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date, with_query
 from storage.repository import MentionData
 
 KOREA = timezone(timedelta(hours=9), "KST")

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from crawler.parsing.payload import counts, load_json
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     clean_optional,
     clean_text,
     excerpt,
@@ -21,6 +19,8 @@ from crawler.parsing.text import (
     utc_from_timestamp,
     with_query,
 )
+from crawler.parsing.payload import counts, load_json
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 SITE = "https://www.reddit.com"

@@ -25,9 +25,7 @@ from extruct.utils import parse_html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from crawler.parsing.payload import decode_text
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     absolute_url,
     clean_optional,
     clean_text,
@@ -37,6 +35,8 @@ from crawler.parsing.text import (
     stable_id,
     web_url,
 )
+from crawler.parsing.payload import decode_text
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 logger = logging.getLogger(__name__)

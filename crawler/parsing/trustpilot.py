@@ -17,10 +17,10 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from crawler.parsing.field_values import clean_optional, clean_text, excerpt, parse_date, with_query
 from crawler.parsing.payload import as_dict, counts, decode_text
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import normalise_rating, parse_page_html, read_schemaorg
-from crawler.parsing.text import clean_optional, clean_text, excerpt, parse_date, with_query
 from storage.repository import MentionData
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{}"

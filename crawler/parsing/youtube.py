@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from crawler.parsing.payload import as_dict, counts, load_json
-from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import (
+from crawler.parsing.field_values import (
     clean_optional,
     clean_text,
     excerpt,
@@ -23,6 +21,8 @@ from crawler.parsing.text import (
     plain_text,
     with_query,
 )
+from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 WATCH_URL = "https://www.youtube.com/watch"

@@ -7,7 +7,7 @@ from datetime import UTC
 from scrapy.crawler import Crawler
 
 from crawler.items import MentionItem
-from crawler.parsing.text import EXCERPT_CHARS, scrub, stable_id
+from crawler.parsing.field_values import EXCERPT_CHARS, scrub, stable_id
 
 # Column widths of storage.models.Mention.
 MAX_EXTERNAL_ID = 512

@@ -50,10 +50,10 @@ def extract_command(
     not well-formed XML) prints its mentions and a warning on stderr, and exits 0.
     """
     from crawler.exceptions import UnknownKindError
-    from crawler.parsing.blocks import block_reason
+    from crawler.parsing.block_signs import block_reason
+    from crawler.parsing.field_values import absolute_url
     from crawler.parsing.payload import utf8_payload
     from crawler.parsing.registry import reader_for
-    from crawler.parsing.text import absolute_url
 
     try:
         reader = reader_for(kind)
@@ -81,7 +81,7 @@ def extract_command(
 
 def mention_record(source: str, mention: MentionData) -> dict[str, Any]:
     """The JSON object printed for one mention (lone surrogates replaced: it is printed)."""
-    from crawler.parsing.text import scrub
+    from crawler.parsing.field_values import scrub
 
     return {
         "source": source,

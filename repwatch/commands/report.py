@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from config.settings import Settings
-    from repwatch.weekly_report import ReportFiles
+    from repwatch.report_delivery import ReportFiles
 
 app = typer.Typer(help="Weekly sentiment trends.", no_args_is_help=True)
 
@@ -46,7 +46,7 @@ def weekly(
     """Write weekly.html, weekly.csv and weekly.png, print the summary, optionally post it."""
     from rich.console import Console
 
-    from repwatch.weekly_report import build_weekly_report
+    from repwatch.report_delivery import build_weekly_report
 
     now = datetime.now(UTC)
     monday = report_week(week, now, post=post)
@@ -99,8 +99,8 @@ def print_report(files: ReportFiles, console: Console) -> None:
 
 def post_digest(settings: Settings, files: ReportFiles, console: Console, now: datetime) -> None:
     """Queue the digest once per week and brand, then deliver the outbox."""
+    from repwatch.report_delivery import queue_weekly_digest
     from repwatch.steps import send
-    from repwatch.weekly_report import queue_weekly_digest
 
     queued = queue_weekly_digest(settings, files, now)
     if queued is None:

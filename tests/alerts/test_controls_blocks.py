@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from alerts.blocks import MAX_SECTION_CHARS, alert_message
 from alerts.controls import (
     ACKNOWLEDGE,
     ASSIGN,
@@ -22,6 +21,7 @@ from alerts.controls import (
     user_ref,
 )
 from alerts.incident_blocks import incident_message, joined_message
+from alerts.mention_blocks import MAX_SECTION_CHARS, alert_message
 from alerts.playbook import load_playbook
 from alerts.severity import Severity
 from alerts.view import AlertState, IncidentView, RelatedView, step_views

@@ -14,9 +14,9 @@ from typing import Any
 
 from scrapy.http import Response
 
+from crawler.parsing.field_values import clean_optional, clean_text
 from crawler.parsing.payload import load_json
 from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import clean_optional, clean_text
 from crawler.spiders import SourceSpider
 from storage.repository import MentionData
 

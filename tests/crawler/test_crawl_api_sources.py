@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from config.settings import load_settings
 from crawler.job import CrawlSummary
-from crawler.parsing.text import with_query
+from crawler.parsing.field_values import with_query
 from crawler.runner import crawl_sources
 from storage.migrate import upgrade
 from tests.crawler.conftest import JSON, fixture_bytes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.parsing.blocks import block_reason
+from crawler.parsing.block_signs import block_reason
 from crawler.parsing.keywords import KeywordMatcher
 from tests.crawler.conftest import fixture_bytes
 

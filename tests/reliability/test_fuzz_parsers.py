@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from crawler.items import MentionItem
-from crawler.parsing.blocks import block_reason
+from crawler.parsing.block_signs import block_reason
+from crawler.parsing.field_values import parse_date
 from crawler.parsing.payload import decode_text, load_json
 from crawler.parsing.registry import READERS, reader_for
 from crawler.parsing.result import ParsedPage
-from crawler.parsing.text import parse_date
 from crawler.pipelines.normalise import NormaliseMentionPipeline
 from crawler.pipelines.store import mention_data
 from crawler.pipelines.validate import invalid_reason

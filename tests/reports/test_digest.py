@@ -13,7 +13,7 @@ from alerts.playbook import load_playbook
 from reports.digest import digest_blocks, digest_message, digest_text
 from reports.exceptions import IncompleteWeekError
 from reports.post import digest_key, queue_digest
-from reports.weekly_report import WeeklyReport, collect_weekly_report
+from reports.report_data import WeeklyReport, collect_weekly_report
 from storage.models import OutboxMessage
 from tests.reports.conftest import NOW, W48
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from alerts.playbook import load_playbook
 from reports.chart import render_chart
 from reports.html import render_html, safe_href, write_html
-from reports.weekly_report import WeeklyReport, collect_weekly_report
+from reports.report_data import WeeklyReport, collect_weekly_report
 from tests.reports.conftest import HOSTILE_AUTHOR, NOW, W48
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -12,7 +12,7 @@ from matplotlib import image
 from alerts.playbook import load_playbook
 from reports.chart import render_chart
 from reports.html import write_html
-from reports.weekly_report import collect_weekly_report
+from reports.report_data import collect_weekly_report
 from storage.db import session_scope
 from tests.reports.conftest import NOW, W48, build_week
 

@@ -18,7 +18,7 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from crawler.exceptions import BlockedPageError
-from crawler.parsing.blocks import block_reason
+from crawler.parsing.block_signs import block_reason
 from crawler.runs import BLOCKED
 
 logger = logging.getLogger(__name__)

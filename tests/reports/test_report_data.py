@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from alerts.playbook import load_playbook
-from reports.weekly_report import WeeklyReport, collect_weekly_report
+from reports.report_data import WeeklyReport, collect_weekly_report
 from tests.reports.conftest import NOW, W46, W47, W48
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from alerts.blocks import (
+from alerts.mention_blocks import (
     MAX_BLOCKS,
     MAX_SECTION_CHARS,
     alert_message,

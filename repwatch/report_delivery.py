@@ -15,8 +15,8 @@ from reports.exceptions import ReportDatabaseError
 from reports.html import write_html
 from reports.outputs import write_csv
 from reports.post import queue_digest
+from reports.report_data import WeeklyReport, collect_weekly_report
 from reports.summary import report_title, summary_title
-from reports.weekly_report import WeeklyReport, collect_weekly_report
 from storage.db import session_scope
 
 
