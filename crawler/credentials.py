@@ -2,7 +2,7 @@
 
 They come from the environment (``config.settings.Settings``), travel to the crawler
 process in its job on stdin, reach a spider as an argument, and go on the wire only
-as headers set by :class:`crawler.middlewares.credentials.CredentialHeadersMiddleware`
+as headers set by :class:`crawler.middlewares.credential_headers.CredentialHeadersMiddleware`
 on requests to the API's own host: never in a URL, a log line or the shared Redis
 request queue (scrapy-redis stores requests with their headers).
 """

@@ -15,7 +15,7 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from crawler.exceptions import SpiderLoadError
 from crawler.job import CrawlJob, CrawlSummary, SourceTarget
 from crawler.pipelines.store import SUMMARY_STAT
-from crawler.settings import build_settings
+from crawler.scrapy_settings import build_settings
 from crawler.spiders.loading import load_spider
 
 SUMMARY_PREFIX = "repwatch-summary "

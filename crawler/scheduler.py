@@ -3,7 +3,7 @@
 With ``REPWATCH_REDIS_URL`` set, a crawl of a source keeps its pending requests and the
 fingerprints of the requests it has seen in Redis, under keys named after the source and
 the run (``repwatch:<source>:<run>:requests`` and ``…:dupefilter``, built by
-:func:`crawler.settings.shared_run_settings`). Workers crawling the same source in the
+:func:`crawler.scrapy_settings.shared_run_settings`). Workers crawling the same source in the
 same run therefore fetch each page once between them, and a page one of them queued can
 be fetched by another — also after the first one crashed.
 

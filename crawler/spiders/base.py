@@ -63,7 +63,7 @@ class SourceSpider(scrapy.Spider):
     ``keywords`` (keep only matching items; empty: keep all),
     ``backfill_window_s`` (read by the store pipeline for the run summary) and
     ``credentials`` (a :class:`SourceCredentials`; kinds that need some define
-    ``credential_headers``, which crawler/middlewares/credentials.py puts on the
+    ``credential_headers``, which crawler/middlewares/credential_headers.py puts on the
     requests to ``api_host``).
     """
 

@@ -13,9 +13,9 @@ from scrapy.spiderloader import SpiderLoader
 from config.settings import SOURCE_KINDS, Settings
 from crawler.credentials import SourceCredentials
 from crawler.job import CrawlJob
-from crawler.middlewares.credentials import CredentialHeadersMiddleware
+from crawler.middlewares.credential_headers import CredentialHeadersMiddleware
 from crawler.parsing.registry import READERS
-from crawler.settings import build_settings
+from crawler.scrapy_settings import build_settings
 
 SECRETS = {
     "NAVER_CLIENT_ID": "id-1",

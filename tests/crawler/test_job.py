@@ -10,7 +10,7 @@ import pytest
 from config.settings import Settings
 from crawler.exceptions import InvalidCrawlJobError
 from crawler.job import CrawlJob, SourceTarget
-from crawler.settings import build_settings, robots_token
+from crawler.scrapy_settings import build_settings, robots_token
 
 SOURCES = [{"name": "blog", "kind": "rss", "url": "https://blog.example.com/feed"}]
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from config.settings import Settings
 from crawler.job import CrawlJob, CrawlSummary
 from crawler.runner import run_crawler_process
-from crawler.settings import CLOSESPIDER_TIMEOUT, build_settings, run_number
+from crawler.scrapy_settings import CLOSESPIDER_TIMEOUT, build_settings, run_number
 from storage.db import session_scope
 from storage.models import Mention
 from storage.repository import sync_sources

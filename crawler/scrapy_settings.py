@@ -63,7 +63,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.block_pages.BlockedPageMiddleware": 570,
     # API credentials: added last on the way out, taken off before redirects and retries
     # (600, 550) copy the request on the way back.
-    "crawler.middlewares.credentials.CredentialHeadersMiddleware": 650,
+    "crawler.middlewares.credential_headers.CredentialHeadersMiddleware": 650,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.validate.ValidateMentionPipeline": 100,
