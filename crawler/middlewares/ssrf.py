@@ -128,9 +128,7 @@ class SsrfGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SsrfGuardMiddleware:
         assert crawler.stats is not None
-        return cls(
-            crawler.stats, crawler.settings.getbool("REPWATCH_ALLOW_PRIVATE_NETWORKS")
-        )
+        return cls(crawler.stats, crawler.settings.getbool("REPWATCH_ALLOW_PRIVATE_NETWORKS"))
 
     def process_request(self, request: Request) -> None:
         reason = refusal_reason(request.url, self.allow_private, self._resolve)
