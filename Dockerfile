@@ -13,6 +13,7 @@ WORKDIR /app
 RUN pip install --index-url https://download.pytorch.org/whl/cpu "torch==2.13.0"
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY delivery ./delivery
 COPY repwatch ./repwatch
 COPY crawler ./crawler
 COPY sentiment ./sentiment

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from alerts.controls import is_user_id, user_ref
 from alerts.exceptions import AlertNotFoundError, InteractionError
-from alerts.outbox import insert_new
 from alerts.playbook import Playbook, deadline
 from alerts.slack_text import slack_date
+from delivery.outbox import insert_new
 from storage.models import Alert, Feedback, Incident, Mention
 
 NOT_NEGATIVE_LABEL = "neutral"

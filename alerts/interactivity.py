@@ -38,8 +38,8 @@ from alerts.controls import alert_id_from_block
 from alerts.exceptions import AlertsError, InteractionError, SlackSetupError
 from alerts.playbook import Playbook, load_playbook
 from alerts.render import render_alert
-from alerts.sender import build_web_client
 from config.settings import Settings
+from delivery.slack import build_web_client
 from storage.db import session_scope
 from storage.models import Alert, utcnow
 

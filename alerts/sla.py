@@ -19,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from alerts.actions import describe_elapsed
 from alerts.controls import user_ref
-from alerts.outbox import alert_message_channel, enqueue
 from alerts.playbook import Playbook, load_playbook
-from alerts.sender import DrainResult, Sender, SlackSender, drain_outbox
 from alerts.severity import Severity
 from alerts.slack_text import chat_message, slack_date
 from config.settings import SlaConfig
+from delivery.destination import Destination
+from delivery.drain import DrainResult, drain_outbox
+from delivery.outbox import alert_message_channel, enqueue
+from delivery.slack import SlackSender
 from storage.db import session_scope
 from storage.models import Alert, utcnow
 
@@ -105,7 +107,7 @@ def queue_reminders(
 
 def send_reminders(
     database_url: str,
-    sender_or_client: Sender | WebClient,
+    sender_or_client: Destination | WebClient,
     now: datetime | None = None,
     *,
     sla: SlaConfig | None = None,

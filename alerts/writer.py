@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from alerts.candidate import Candidate, mention_alert_key
 from alerts.incident_blocks import joined_message
 from alerts.incidents import IncidentRef, Item, NewIncident, Plan, most_severe
-from alerts.outbox import enqueue, insert_new
 from alerts.playbook import Playbook, deadline
 from alerts.render import render_alert
 from alerts.rules import describe_duration
 from alerts.severity import Severity
 from alerts.view import related_view
 from config.settings import Settings
+from delivery.outbox import enqueue, insert_new
 from storage.models import Alert, Incident
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from alerts.outbox import enqueue
 from alerts.severity import Severity
+from delivery.outbox import enqueue
 from reports.digest import digest_message
 from reports.exceptions import IncompleteWeekError
 from reports.report_data import WeeklyReport

@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.playbook import load_playbook
-from alerts.sender import DrainResult, Sender, drain_outbox, outbox_sender
 from alerts.service import create_alerts
 from alerts.sla import queue_reminders
 from alerts.source_health import queue_source_health_alert
 from config.settings import Settings
 from crawler.runner import CrawlSummary, crawl_sources
+from delivery.destination import Destination
+from delivery.drain import DrainResult, drain_outbox, outbox_sender
 from sentiment.results import ScoreInput, SentimentResult, TextScorer
 from storage.db import session_scope
 from storage.models import Mention, Score, Source, utcnow
@@ -167,7 +168,7 @@ def send(settings: Settings, console: Console) -> DrainResult:
     return drain_outbox(settings.database_url, configured_sender(settings, console))
 
 
-def configured_sender(settings: Settings, console: Console) -> Sender:
+def configured_sender(settings: Settings, console: Console) -> Destination:
     """The outbox's sender for these settings: Slack with a token, else the console."""
     token = settings.slack_bot_token
     secret = None if token is None else token.get_secret_value()

@@ -17,9 +17,10 @@ from typing import Any
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
-from alerts.sender import SlackSender, build_web_client, drain_outbox
 from alerts.service import create_alerts
 from config.settings import BrandConfig, Settings
+from delivery.drain import drain_outbox
+from delivery.slack import SlackSender, build_web_client
 from storage.db import session_scope
 from storage.migrate import upgrade
 from storage.models import Mention, OutboxMessage, Score, Source

@@ -26,7 +26,7 @@ from alerts.playbook import load_playbook
 from alerts.severity import Severity
 from alerts.view import AlertState, IncidentView, RelatedView, step_views
 from tests.alerts.factories import NOW
-from tests.alerts.test_blocks import HOSTILE, make_view
+from tests.alerts.test_mention_blocks import HOSTILE, make_view
 
 STATE = AlertState(alert_id=42)
 

@@ -12,8 +12,10 @@ import pytest
 from rich.console import Console
 from sqlalchemy import select
 
-from alerts.outbox import enqueue
-from alerts.sender import DrainResult, SentMessage, SlackSender, drain_outbox, outbox_sender
+from delivery.destination import SentMessage
+from delivery.drain import DrainResult, drain_outbox, outbox_sender
+from delivery.outbox import enqueue
+from delivery.slack import SlackSender
 from storage.db import session_scope
 from storage.models import Alert, OutboxInFlight
 from tests.alerts.factories import NOW
@@ -159,7 +161,7 @@ def test_the_first_message_to_a_channel_name_cannot_be_looked_for_and_is_posted_
     queue_message(alerts_db, channel="#reputation")
     crash_mid_send(alerts_db, fake_slack)
 
-    with caplog.at_level(logging.WARNING, logger="alerts.sender"):
+    with caplog.at_level(logging.WARNING, logger="delivery.drain"):
         assert drain_outbox(alerts_db, sender_for(fake_slack), now=RESTART).sent == 1
     # Slack's history takes channel ids only, and Slack never answered with this one.
     assert fake_slack.calls("conversations.history")[0].response["error"] == "channel_not_found"
@@ -189,7 +191,7 @@ def test_without_the_history_scope_the_message_is_posted_again_with_a_warning(
     queue_message(alerts_db)
     crash_mid_send(alerts_db, fake_slack, token="xoxb-no-history")
 
-    with caplog.at_level(logging.WARNING, logger="alerts.sender"):
+    with caplog.at_level(logging.WARNING, logger="delivery.drain"):
         sent = drain_outbox(alerts_db, sender_for(fake_slack, "xoxb-no-history"), now=RESTART)
     assert sent == DrainResult(1, 0, 0)
     assert len(fake_slack.posted_messages()) == 2

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from alerts.sender import drain_outbox
 from alerts.service import create_alerts
 from config.settings import BrandConfig, Settings
+from delivery.drain import drain_outbox
 from storage.db import session_scope
 from storage.models import Alert, Incident, OutboxMessage, Source
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

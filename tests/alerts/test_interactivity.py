@@ -18,9 +18,9 @@ from sqlalchemy import select
 from alerts.controls import ACKNOWLEDGE, ASSIGN, NEXT_STEP, NOT_NEGATIVE, RESOLVE
 from alerts.exceptions import SlackSetupError
 from alerts.interactivity import build_app, make_http_server
-from alerts.sender import drain_outbox
 from alerts.service import create_alerts
 from config.settings import Settings
+from delivery.drain import drain_outbox
 from storage.db import session_scope
 from storage.models import Alert, Feedback, Incident
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

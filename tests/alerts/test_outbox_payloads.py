@@ -10,8 +10,9 @@ from typing import Any
 from rich.console import Console
 from sqlalchemy import select
 
-from alerts.outbox import enqueue
-from alerts.sender import ConsoleSender, DrainResult, drain_outbox
+from delivery.console import ConsoleSender
+from delivery.drain import DrainResult, drain_outbox
+from delivery.outbox import enqueue
 from storage.db import session_scope
 from storage.models import Alert, OutboxMessage
 from tests.alerts.factories import NOW

@@ -20,18 +20,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import select
 
-from alerts.exceptions import SlackConfigurationError
-from alerts.outbox import enqueue
-from alerts.sender import (
-    ConsoleSender,
-    DrainResult,
-    SentMessage,
-    SlackSender,
-    build_web_client,
-    drain_outbox,
-)
 from alerts.service import create_alerts
 from config.settings import BrandConfig, Settings, SlackConfig
+from delivery.console import ConsoleSender
+from delivery.destination import SentMessage
+from delivery.drain import DrainResult, drain_outbox
+from delivery.exceptions import SlackConfigurationError
+from delivery.outbox import enqueue
+from delivery.slack import SlackSender, build_web_client
 from storage.db import session_scope
 from storage.models import Alert, OutboxMessage
 from tests.alerts.conftest import empty

@@ -8,10 +8,11 @@ from sqlalchemy import select
 
 from alerts.actions import Actor, acknowledge, resolve
 from alerts.playbook import load_playbook
-from alerts.sender import build_web_client, drain_outbox
 from alerts.service import create_alerts
 from alerts.sla import send_reminders
 from config.settings import BrandConfig, Settings, SlaConfig
+from delivery.drain import drain_outbox
+from delivery.slack import build_web_client
 from storage.db import session_scope
 from storage.models import Alert
 from tests.alerts.factories import NOW, make_mention, make_score, make_source

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_sdk import WebClient
 
-from alerts import slack_lookup
-from alerts.slack_lookup import dedup_key_of, find_posted, outbox_metadata
+from delivery import slack_lookup
+from delivery.slack_lookup import dedup_key_of, find_posted, outbox_metadata
 from tests.fakes.slack_server import FakeSlack
 
 A_MINUTE_AGO = datetime.now(UTC) - timedelta(minutes=1)

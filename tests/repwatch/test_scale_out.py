@@ -23,9 +23,11 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.outbox import enqueue
-from alerts.sender import SentMessage, SlackSender, build_web_client, drain_outbox
 from config.settings import SentimentConfig, Settings, WorkerConfig
+from delivery.destination import SentMessage
+from delivery.drain import drain_outbox
+from delivery.outbox import enqueue
+from delivery.slack import SlackSender, build_web_client
 from repwatch import steps
 from repwatch.metrics import WorkerMetrics
 from repwatch.worker import Worker

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from rich.console import Console
 
-from alerts.outbox import enqueue
+from delivery.outbox import enqueue
 from repwatch.commands.status import pipeline_table
 from repwatch.metrics import WorkerMetrics, read_snapshot
 from storage.db import session_scope

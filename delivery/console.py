@@ -1,4 +1,5 @@
-"""Block Kit shown readably in a terminal, for running without a Slack token."""
+"""The console as a destination: Block Kit shown readably in a terminal, for running
+without a Slack token."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
+
+from delivery.destination import SentMessage
 
 _SLACK_TOKEN = re.compile(r"<(?P<target>[^<>|]*)(?:\|(?P<label>[^<>]*))?>")
 _SEVERITY_STYLE = {"P1": "bold red", "P2": "bold dark_orange", "P3": "bold yellow"}
@@ -72,3 +75,15 @@ def render_message(channel: str, payload: Mapping[str, Any]) -> Panel:
         body.append(Text(f"📎 {label}: {attachment.get('path')}", style="bold"))
     style = next((s for key, s in _SEVERITY_STYLE.items() if key in title), "bold blue")
     return Panel(Group(*body), title=Text(title, style=style), subtitle=Text(channel))
+
+
+class ConsoleSender:
+    """Prints messages in the terminal instead; used when no Slack token is set."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console()
+
+    def send(self, channel: str, payload: Mapping[str, Any]) -> SentMessage:
+        """Print the payload as a readable panel (a file is shown by its path)."""
+        self.console.print(render_message(channel, payload))
+        return SentMessage(channel=channel, ts=None)

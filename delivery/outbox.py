@@ -4,14 +4,18 @@ Sending is at-least-once from here, and a post is not repeated blindly: a messag
 marked sent in the same transaction that claimed it, right after Slack accepted it, and its
 post's start is committed on its own before (`record_in_flight`), so a post that a crash or
 a lost connection left without a result is looked for in Slack before the message is
-posted again (`alerts/sender.py`).
+posted again (`delivery/drain.py`).
 
-A payload is the chat.postMessage arguments (less the channel) plus, optionally:
+A message's address (the ``channel`` column) is a Slack channel or ``webhook:NAME``
+(delivery/destination.py). A payload is the chat.postMessage arguments (less the
+channel) plus, optionally:
 
 * ``in_thread: true`` — reply in the thread of the message of the outbox row's alert;
   the thread is looked up when sending, so the reply waits for that message;
 * ``file: {"path", "filename", "title"}`` — upload this file to the channel after the
   message (docs/alerts.md, "Outbox payloads");
+* ``event: {...}`` — the alert as data (kind, severity, source, reasons, link), which a
+  webhook delivers as JSON and Slack never sees;
 * ``posted: {"channel", "ts"}`` — written by the drain when the message went out but
   its file did not, so a retry uploads the file without posting the message twice.
 """
@@ -25,6 +29,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from delivery.destination import WEBHOOK_PREFIX
 from storage.models import Alert, Base, OutboxInFlight, OutboxMessage
 
 RETRY_BASE = timedelta(seconds=30)
@@ -186,12 +191,22 @@ def mark_failed(
     return message.next_attempt_at
 
 
-def hold_pending_until(session: Session, until: datetime) -> None:
-    """Slack is unreachable: hold every due message until `until`, so that after the
-    outage they go out together in priority order instead of in the order they failed."""
+def hold_pending_until(session: Session, until: datetime, address: str) -> None:
+    """The destination of `address` is unreachable: hold every due message to it until
+    `until`, so that after the outage they go out together in priority order instead of
+    in the order they failed. A webhook is its own destination; Slack is every other
+    address."""
+    if address.startswith(WEBHOOK_PREFIX):
+        same_destination = OutboxMessage.channel == address
+    else:
+        same_destination = OutboxMessage.channel.not_like(f"{WEBHOOK_PREFIX}%")
     session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at < until)
+        .where(
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.next_attempt_at < until,
+            same_destination,
+        )
         .values(next_attempt_at=until)
         .execution_options(synchronize_session=False)
     )
