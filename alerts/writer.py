@@ -18,6 +18,7 @@ from alerts.incident_blocks import joined_message
 from alerts.incidents import IncidentRef, Item, NewIncident, Plan, most_severe
 from alerts.playbook import Playbook, deadline
 from alerts.render import render_alert
+from alerts.routing import alert_address, alert_event, source_name
 from alerts.rules import describe_duration
 from alerts.severity import Severity
 from alerts.view import related_view
@@ -180,11 +181,13 @@ class AlertWriter:
         alert = self.session.get(Alert, alert_id)
         if alert is None:
             return
+        source = source_name(self.session, alert)
+        payload = render_alert(self.session, alert, self.playbook, self.settings.brand.name)
         enqueue(
             self.session,
             dedup_key=f"alert:{alert.alert_key}",
-            channel=self.settings.slack.channel,
-            payload=render_alert(self.session, alert, self.playbook, self.settings.brand.name),
+            channel=alert_address(self.settings, alert.severity, source),
+            payload=payload | {"event": alert_event(alert, source)},
             priority=Severity(alert.severity).priority,
             alert_id=alert.id,
             now=self.now,

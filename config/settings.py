@@ -17,6 +17,7 @@ environment variable            setting
 ``SLACK_SIGNING_SECRET``        ``slack_signing_secret`` (secret, never in YAML)
 ``SLACK_CHANNEL``               ``slack.channel``
 ``REPWATCH_METRICS_HOST``       ``worker.metrics_host``
+``REPWATCH_WEBHOOK_SECRET_<NAME>`` the signing secret of webhook NAME (secret)
 ``NAVER_CLIENT_ID``             ``naver_client_id`` (kind naver; secret)
 ``NAVER_CLIENT_SECRET``         ``naver_client_secret`` (kind naver; secret)
 ``YOUTUBE_API_KEY``             ``youtube_api_key`` (kind youtube; secret)
@@ -28,6 +29,7 @@ environment variable            setting
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -172,6 +174,60 @@ class SlackConfig(_Section):
     """Where alerts go. The token comes from SLACK_BOT_TOKEN, never from this file."""
 
     channel: str = Field(default="#reputation", description="Channel name or id for alerts.")
+
+
+# An alert address naming a webhook rather than a Slack channel: webhook:NAME.
+WEBHOOK_ADDRESS = "webhook:"
+
+
+def webhook_secret_variable(name: str) -> str:
+    """The environment variable holding a webhook's signing secret:
+    ``REPWATCH_WEBHOOK_SECRET_OPS`` for webhook ``ops`` (``-`` and ``.`` become ``_``)."""
+    return "REPWATCH_WEBHOOK_SECRET_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+class WebhookConfig(_Section):
+    """A generic JSON webhook alerts can be routed to (``to: webhook:NAME``). Each POST is
+    signed with HMAC-SHA256; the secret comes from REPWATCH_WEBHOOK_SECRET_<NAME>, never
+    from this file."""
+
+    name: str = Field(description="Short name, used as webhook:NAME in routes.")
+    url: str = Field(description="Where to POST (http or https).")
+    timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds to wait for an answer.")
+    secret: SecretStr | None = Field(default=None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_slug(cls, value: str) -> str:
+        if not _SOURCE_NAME.match(value):
+            raise ValueError("use lower case letters, digits, '-', '_' or '.', e.g. 'ops'")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+
+class RouteConfig(_Section):
+    """Where alerts of some severities or sources go instead of slack.channel. Routes
+    are tried in order; the first that matches wins."""
+
+    severity: list[SeverityName] | None = Field(
+        default=None, description="Severities this route takes, e.g. [P1]; empty: all."
+    )
+    sources: list[str] | None = Field(
+        default=None, description="Source names this route takes; empty: all."
+    )
+    to: str = Field(description="A Slack channel ('#incidents', an id) or webhook:NAME.")
+
+    def matches(self, severity: str, source: str | None) -> bool:
+        """Whether an alert of `severity` from `source` (None: several sources) goes here."""
+        if self.severity and severity not in self.severity:
+            return False
+        return not self.sources or source in self.sources
 
 
 class RulesConfig(_Section):
@@ -458,6 +514,8 @@ class Settings(BaseSettings):
     brand: BrandConfig = Field(default_factory=lambda: BrandConfig(name="my brand"))
     sources: list[SourceConfig] = Field(default_factory=list)
     slack: SlackConfig = Field(default_factory=SlackConfig)
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    routes: list[RouteConfig] = Field(default_factory=list)
     rules: RulesConfig = Field(default_factory=RulesConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     crawl: CrawlConfig = Field(default_factory=CrawlConfig)
@@ -498,6 +556,25 @@ class Settings(BaseSettings):
             self.slack.channel = self.slack_channel_override
         if self.metrics_host_override:
             self.worker.metrics_host = self.metrics_host_override
+        return self
+
+    @model_validator(mode="after")
+    def _routes_name_what_exists(self) -> Settings:
+        webhooks = [webhook.name for webhook in self.webhooks]
+        repeated = sorted({name for name in webhooks if webhooks.count(name) > 1})
+        if repeated:
+            raise ValueError(f"webhooks: names must be unique, repeated: {', '.join(repeated)}")
+        sources = {source.name for source in self.sources}
+        for number, route in enumerate(self.routes):
+            target = route.to.removeprefix(WEBHOOK_ADDRESS)
+            if route.to.startswith(WEBHOOK_ADDRESS) and target not in webhooks:
+                known = ", ".join(webhooks) or "none"
+                raise ValueError(
+                    f"routes.{number}.to: no webhook named {target!r} (webhooks: {known})"
+                )
+            unknown = sorted(set(route.sources or ()) - sources)
+            if unknown:
+                raise ValueError(f"routes.{number}.sources: no source named {', '.join(unknown)}")
         return self
 
     @model_validator(mode="after")
@@ -550,6 +627,28 @@ def load_settings(config_file: Path | None = None) -> Settings:
     data = _read_yaml(path) if path is not None else {}
     origin = str(path) if path is not None else "the environment"
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, origin)) from exc
+    return _with_webhook_secrets(settings, data, origin)
+
+
+def _with_webhook_secrets(settings: Settings, data: dict[str, Any], origin: str) -> Settings:
+    """Each webhook's signing secret, from its environment variable only."""
+    for number, webhook in enumerate(data.get("webhooks") or []):
+        if isinstance(webhook, dict) and "secret" in webhook:
+            variable = webhook_secret_variable(str(webhook.get("name", "")))
+            raise ConfigError(
+                f"invalid configuration in {origin}:\n  webhooks.{number}.secret: secrets "
+                f"never go in the file; set {variable} in the environment"
+            )
+    for webhook in settings.webhooks:
+        variable = webhook_secret_variable(webhook.name)
+        value = os.environ.get(variable)
+        if not value:
+            raise ConfigError(
+                f"webhook {webhook.name!r} has no signing secret: set {variable} in the "
+                "environment (a long random string the receiver also knows)"
+            )
+        webhook.secret = SecretStr(value)
+    return settings

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from config.settings import WEBHOOK_ADDRESS
 from delivery.exceptions import DeliveryFailed
-
-WEBHOOK_PREFIX = "webhook:"
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Destination(Protocol):
 
 def webhook_name(address: str) -> str | None:
     """The webhook an address names (``webhook:ops`` → ``ops``), or None for Slack."""
-    return address[len(WEBHOOK_PREFIX) :] if address.startswith(WEBHOOK_PREFIX) else None
+    return address[len(WEBHOOK_ADDRESS) :] if address.startswith(WEBHOOK_ADDRESS) else None
 
 
 class RoutingDestination:

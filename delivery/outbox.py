@@ -29,7 +29,7 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from delivery.destination import WEBHOOK_PREFIX
+from config.settings import WEBHOOK_ADDRESS
 from storage.models import Alert, Base, OutboxInFlight, OutboxMessage
 
 RETRY_BASE = timedelta(seconds=30)
@@ -196,10 +196,10 @@ def hold_pending_until(session: Session, until: datetime, address: str) -> None:
     `until`, so that after the outage they go out together in priority order instead of
     in the order they failed. A webhook is its own destination; Slack is every other
     address."""
-    if address.startswith(WEBHOOK_PREFIX):
+    if address.startswith(WEBHOOK_ADDRESS):
         same_destination = OutboxMessage.channel == address
     else:
-        same_destination = OutboxMessage.channel.not_like(f"{WEBHOOK_PREFIX}%")
+        same_destination = OutboxMessage.channel.not_like(f"{WEBHOOK_ADDRESS}%")
     session.execute(
         update(OutboxMessage)
         .where(

@@ -22,6 +22,7 @@ from config.settings import Settings
 from crawler.runner import CrawlSummary, crawl_sources
 from delivery.destination import Destination
 from delivery.drain import DrainResult, drain_outbox, outbox_sender
+from delivery.webhook import WebhookSender
 from sentiment.results import ScoreInput, SentimentResult, TextScorer
 from storage.db import session_scope
 from storage.models import Mention, Score, Source, utcnow
@@ -164,15 +165,25 @@ def remind(settings: Settings, now: datetime | None = None) -> tuple[int, int]:
 
 
 def send(settings: Settings, console: Console) -> DrainResult:
-    """Deliver queued messages: to Slack with a token, else to the console."""
+    """Deliver queued messages: to Slack with a token, else to the console; and to the
+    configured webhooks."""
     return drain_outbox(settings.database_url, configured_sender(settings, console))
 
 
 def configured_sender(settings: Settings, console: Console) -> Destination:
-    """The outbox's sender for these settings: Slack with a token, else the console."""
+    """The outbox's destination for these settings: Slack with a token, else the
+    console, and each configured webhook for its webhook:NAME address."""
     token = settings.slack_bot_token
     secret = None if token is None else token.get_secret_value()
-    return outbox_sender(settings.slack_base_url, secret, console)
+    webhooks = {
+        webhook.name: WebhookSender(
+            webhook.url,
+            webhook.secret.get_secret_value() if webhook.secret else "",
+            timeout=webhook.timeout,
+        )
+        for webhook in settings.webhooks
+    }
+    return outbox_sender(settings.slack_base_url, secret, console, webhooks)
 
 
 @dataclass(frozen=True)

@@ -118,3 +118,54 @@ def test_redis_url_comes_from_the_environment_and_must_be_redis(
     monkeypatch.setenv("REPWATCH_REDIS_URL", "http://redis:6379")
     with pytest.raises(ConfigError, match=r"redis_url: .*must be a redis://, rediss://"):
         load_settings(_write(tmp_path, GOOD))
+
+
+WEBHOOKS = (
+    GOOD
+    + """
+webhooks:
+  - {name: ops-pager, url: "https://hooks.example.com/repwatch"}
+routes:
+  - {severity: [P1, P2], to: "webhook:ops-pager"}
+  - {sources: [news], to: "#news-alerts"}
+"""
+)
+
+
+def test_a_webhook_secret_comes_from_its_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REPWATCH_WEBHOOK_SECRET_OPS_PAGER", "whsec-1")
+
+    settings = load_settings(_write(tmp_path, WEBHOOKS))
+
+    (webhook,) = settings.webhooks
+    assert webhook.secret is not None and webhook.secret.get_secret_value() == "whsec-1"
+    assert [route.to for route in settings.routes] == ["webhook:ops-pager", "#news-alerts"]
+    assert "whsec-1" not in repr(settings) and "secret" not in settings.model_dump()["webhooks"][0]
+
+
+def test_a_webhook_without_its_secret_names_the_variable_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REPWATCH_WEBHOOK_SECRET_OPS_PAGER", raising=False)
+    with pytest.raises(ConfigError, match="set REPWATCH_WEBHOOK_SECRET_OPS_PAGER"):
+        load_settings(_write(tmp_path, WEBHOOKS))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('url: "https://hooks', 'secret: x, url: "https://hooks'), r"\.0\.secret: secrets never"),
+        (('to: "webhook:ops-pager"', 'to: "webhook:pager"'), "no webhook named 'pager'"),
+        (("sources: [news]", "sources: [blog]"), r"routes\.1\.sources: no source named blog"),
+        (("severity: [P1, P2]", "severity: [P0]"), r"routes\.0\.severity\.0"),
+        (('url: "https://hooks', 'url: "ftp://hooks'), r"webhooks\.0\.url"),
+    ],
+)
+def test_bad_routes_and_webhooks_name_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: tuple[str, str], message: str
+) -> None:
+    monkeypatch.setenv("REPWATCH_WEBHOOK_SECRET_OPS_PAGER", "whsec-1")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(_write(tmp_path, WEBHOOKS.replace(*change)))
