@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from alerts.controls import is_user_id, user_ref
 from alerts.exceptions import AlertNotFoundError, InteractionError
 from alerts.playbook import Playbook, deadline
-from alerts.slack_text import slack_date
 from delivery.outbox import insert_new
+from delivery.slack_text import slack_date
 from storage.models import Alert, Feedback, Incident, Mention
 
 NOT_NEGATIVE_LABEL = "neutral"

@@ -11,8 +11,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from alerts.slack_text import Block, context, slack_date
 from alerts.view import AlertState
+from delivery.slack_text import Block, context, slack_date
 
 ACKNOWLEDGE = "repwatch_acknowledge"
 ASSIGN = "repwatch_assign"

@@ -6,7 +6,8 @@ from typing import Any
 
 from alerts.controls import actions_block, status_block
 from alerts.mention_blocks import SEVERITY_EMOJI, checklist_block, related_line, reply_block
-from alerts.slack_text import (
+from alerts.view import IncidentView, RelatedView
+from delivery.slack_text import (
     MAX_FALLBACK_CHARS,
     MAX_SECTION_CHARS,
     Block,
@@ -21,7 +22,6 @@ from alerts.slack_text import (
     slack_date,
     truncate,
 )
-from alerts.view import IncidentView, RelatedView
 
 MAX_EVIDENCE = 10
 WORDS: dict[str, dict[str, str]] = {

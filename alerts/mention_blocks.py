@@ -1,6 +1,6 @@
 """Block Kit for alerts on one mention, built by small pure functions from an `AlertView`.
 
-The primitives (escaping, safe links, limits) live in `alerts.slack_text`; every text
+The primitives (escaping, safe links, limits) live in `delivery.slack_text`; every text
 from the web goes through them.
 """
 
@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from alerts.controls import actions_block, status_block
 from alerts.severity import Severity
-from alerts.slack_text import (
+from alerts.view import AlertView, IncidentView, RelatedView, StepView
+from delivery.slack_text import (
     ELLIPSIS,
     MAX_BLOCKS,
     MAX_FALLBACK_CHARS,
@@ -32,7 +33,6 @@ from alerts.slack_text import (
     slack_date,
     truncate,
 )
-from alerts.view import AlertView, IncidentView, RelatedView, StepView
 
 # Re-exported: callers (reports' digest) build their own messages from these primitives.
 __all__ = [

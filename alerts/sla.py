@@ -21,12 +21,12 @@ from alerts.actions import describe_elapsed
 from alerts.controls import user_ref
 from alerts.playbook import Playbook, load_playbook
 from alerts.severity import Severity
-from alerts.slack_text import chat_message, slack_date
 from config.settings import SlaConfig
 from delivery.destination import Destination
 from delivery.drain import DrainResult, drain_outbox
 from delivery.outbox import alert_message_channel, enqueue
 from delivery.slack import SlackSender
+from delivery.slack_text import chat_message, slack_date
 from storage.db import session_scope
 from storage.models import Alert, utcnow
 

@@ -12,8 +12,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from alerts.slack_text import Block, chat_message, context, escape, header, section, truncate
 from delivery.outbox import enqueue
+from delivery.slack_text import Block, chat_message, context, escape, header, section, truncate
 
 # Queued behind P1/P2 mention alerts, level with P3: a dead source is urgent, not a crisis.
 HEALTH_PRIORITY = 3

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from alerts.mention_blocks import (
+from delivery.slack_text import (
     Block,
+    chat_message,
     context,
     divider,
     escape,
@@ -23,7 +24,6 @@ from alerts.mention_blocks import (
     section,
     truncate,
 )
-from alerts.slack_text import chat_message
 from reports import formatting as fmt
 from reports.health import SourceHealth
 from reports.incidents import IncidentSummary
