@@ -33,10 +33,11 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -76,6 +77,23 @@ _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 SeverityName = Literal["P1", "P2", "P3", "P4"]
 
 
+def _slug(value: str) -> str:
+    if not _SOURCE_NAME.match(value):
+        raise ValueError("use lower case letters, digits, '-', '_' or '.', e.g. 'acme-news'")
+    return value
+
+
+def _http_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+# A short name (a source, a webhook) and a URL a crawl or a delivery may fetch.
+Slug = Annotated[str, AfterValidator(_slug)]
+HttpUrlText = Annotated[str, AfterValidator(_http_url)]
+
+
 def parse_duration(value: str | int | float | timedelta) -> timedelta:
     """Read "90s", "15m", "6h", "1d", "2w" or a number of seconds."""
     if isinstance(value, timedelta):
@@ -105,9 +123,9 @@ class BrandConfig(_Section):
 class SourceConfig(_Section):
     """One configured source; its `kind` selects the spider."""
 
-    name: str = Field(description="Unique short name: lower case letters, digits, '-', '_', '.'.")
+    name: Slug = Field(description="Unique short name: lower case letters, digits, '-', '_', '.'.")
     kind: SourceKind = Field(description="Spider kind.")
-    url: str = Field(description="Start URL (http or https).")
+    url: HttpUrlText = Field(description="Start URL (http or https).")
     every: timedelta = Field(default=timedelta(hours=1), description="Crawl interval, e.g. 15m.")
     enabled: bool = True
     match_keywords: bool | None = Field(
@@ -129,20 +147,6 @@ class SourceConfig(_Section):
     backfill_window: timedelta | None = Field(
         default=None, description="Overrides crawl.backfill_window for this source."
     )
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_slug(cls, value: str) -> str:
-        if not _SOURCE_NAME.match(value):
-            raise ValueError("use lower case letters, digits, '-', '_' or '.', e.g. 'acme-news'")
-        return value
-
-    @field_validator("url")
-    @classmethod
-    def _url_is_http(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
     @field_validator("every", mode="before")
     @classmethod
@@ -191,24 +195,10 @@ class WebhookConfig(_Section):
     signed with HMAC-SHA256; the secret comes from REPWATCH_WEBHOOK_SECRET_<NAME>, never
     from this file."""
 
-    name: str = Field(description="Short name, used as webhook:NAME in routes.")
-    url: str = Field(description="Where to POST (http or https).")
+    name: Slug = Field(description="Short name, used as webhook:NAME in routes.")
+    url: HttpUrlText = Field(description="Where to POST (http or https).")
     timeout: float = Field(default=10.0, gt=0, le=120, description="Seconds to wait for an answer.")
     secret: SecretStr | None = Field(default=None, exclude=True)
-
-    @field_validator("name")
-    @classmethod
-    def _name_is_slug(cls, value: str) -> str:
-        if not _SOURCE_NAME.match(value):
-            raise ValueError("use lower case letters, digits, '-', '_' or '.', e.g. 'ops'")
-        return value
-
-    @field_validator("url")
-    @classmethod
-    def _url_is_http(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http:// or https:// URL")
-        return value
 
 
 class RouteConfig(_Section):
