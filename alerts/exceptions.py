@@ -21,3 +21,7 @@ class InteractionError(AlertsError):
 
 class SlackSetupError(AlertsError):
     """The Slack listener lacks a token or secret it needs (the message names it)."""
+
+
+class RiskTaxonomyError(AlertsError):
+    """A risk file is missing, is not YAML, or holds a bad entry (the message says which)."""

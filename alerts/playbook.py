@@ -55,14 +55,19 @@ class Step(_Data):
 
 
 class Reply(_Data):
-    """Drafted first replies per language; `${author}` and `${brand}` are filled in."""
+    """Drafted first replies per language; `${author}` and `${brand}` are filled in.
+    `safety_templates` answer a safety complaint (alerts/risks.yaml): stop using the
+    product, how to reach us now; without them the general template is used."""
 
     templates: Localized
+    safety_templates: Localized | None = None
     fallback_author: Localized
 
-    @field_validator("templates")
+    @field_validator("templates", "safety_templates")
     @classmethod
-    def _known_placeholders(cls, value: Localized) -> Localized:
+    def _known_placeholders(cls, value: Localized | None) -> Localized | None:
+        if value is None:
+            return None
         for lang, template in value.items():
             unknown = set(string.Template(template).get_identifiers()) - REPLY_PLACEHOLDERS
             if unknown or not string.Template(template).is_valid():
@@ -86,6 +91,8 @@ class Playbook(_Data):
             for part in ("title", "guidance"):
                 _require_langs(f"steps.{index}.{part}", getattr(step, part), self.languages)
         _require_langs("reply.templates", self.reply.templates, self.languages)
+        if self.reply.safety_templates is not None:
+            _require_langs("reply.safety_templates", self.reply.safety_templates, self.languages)
         _require_langs("reply.fallback_author", self.reply.fallback_author, self.languages)
         return self
 
@@ -105,11 +112,15 @@ class Playbook(_Data):
         primary = (lang or "").split("-")[0].split("_")[0].lower()
         return primary if primary in self.languages else DEFAULT_LANG
 
-    def draft_reply(self, lang: str | None, author: str | None, brand: str) -> str:
-        """The first reply to suggest, in the mention's language (never posted for you)."""
+    def draft_reply(
+        self, lang: str | None, author: str | None, brand: str, *, safety: bool = False
+    ) -> str:
+        """The first reply to suggest, in the mention's language (never posted for you);
+        for a safety complaint, the safety reply when the playbook has one."""
         code = self.language(lang)
         name = " ".join((author or "").split())[:_MAX_AUTHOR_CHARS]
-        template = string.Template(self.reply.templates[code])
+        templates = (safety and self.reply.safety_templates) or self.reply.templates
+        template = string.Template(templates[code])
         return template.safe_substitute(
             author=name or self.reply.fallback_author[code], brand=brand
         )

@@ -8,8 +8,9 @@ P(negative) reaches ``rules.keyword_threshold``. Severity adds up points:
 =====================  ===========================================================
 sentiment strength     P(negative) >= 0.95: 3, >= 0.85: 2, >= threshold: 1
 rating                 1★: 2, 2★ or less: 1
-risk words             the heaviest word found (harm 3, legal / fraud 2, refund 1),
-                       plus 1 when two or more different words are found
+risk words             the heaviest risk found (alerts/risks.yaml: safety 3, hazard /
+                       money / data / legal / fraud 2, refund 1), plus 1 when two or
+                       more different risks are found
 reach                  engagement or followers above ``reach_high`` /
                        ``followers_high``: 1, above the ``*_viral`` levels: 2
 recurrence             ``recurrence_min`` or more similar negative mentions of the
@@ -18,6 +19,11 @@ recurrence             ``recurrence_min`` or more similar negative mentions of t
 
 6 points or more is P1, 4-5 is P2, 2-3 is P3 and less is P4. So a furious review that
 mentions a fire is P1; a 1★ review that calmly asks for a refund is P3.
+
+A risk whose category has a floor (safety P1; hazard, money, data, legal P2) raises an
+alert at that severity or higher whatever the sentiment score, so a polite "the kettle
+gave me an electric shock, could you advise?" pages at P1; a review rated 4 or 5 is
+left to the other rules.
 """
 
 from __future__ import annotations
@@ -27,52 +33,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from alerts.reach import describe_reach, reach_points, read_reach
+from alerts.risks import RiskFound, load_taxonomy
 from alerts.severity import Severity
 from config.settings import RulesConfig
 from storage.models import Mention, Score
 
+SAFETY = "safety"
+PRAISE_RATING = 4.0
 STRONG_NEGATIVE = 0.95
 CLEAR_NEGATIVE = 0.85
 _SEVERITY_FLOORS = ((6, Severity.P1), (4, Severity.P2), (2, Severity.P3))
-
-
-@dataclass(frozen=True)
-class RiskWord:
-    """A risk word as shown in alerts, the pattern that finds it and its weight."""
-
-    name: str
-    weight: int
-    pattern: re.Pattern[str]
-
-
-def _english(name: str, weight: int, pattern: str) -> RiskWord:
-    return RiskWord(name, weight, re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE))
-
-
-def _korean(name: str, weight: int, pattern: str) -> RiskWord:
-    # Korean attaches particles to nouns (화재가, 환불을), so no word boundaries.
-    return RiskWord(name, weight, re.compile(pattern))
-
-
-RISK_WORDS: tuple[RiskWord, ...] = (
-    _english("safety", 3, r"safety|unsafe"),
-    _english("injury", 3, r"injury|injuries|injured|injure"),
-    _english("fire", 3, r"fires?|caught fire"),
-    _english("data breach", 3, r"data breach(?:es)?|data leak(?:s|ed)?"),
-    _english("recall", 2, r"recall(?:s|ed)?"),
-    _english("lawsuit", 2, r"lawsuits?|sue|suing|lawyers?|attorneys?"),
-    _english("fraud", 2, r"fraud(?:ulent)?"),
-    _english("scam", 2, r"scam(?:s|med|mers?)?"),
-    _english("refund", 1, r"refund(?:s|ed)?"),
-    _korean("안전", 3, r"안전"),
-    _korean("부상", 3, r"부상"),
-    _korean("화재", 3, r"화재"),
-    _korean("개인정보 유출", 3, r"개인\s*정보\s*유출|정보\s*유출"),
-    _korean("리콜", 2, r"리콜"),
-    _korean("소송", 2, r"소송"),
-    _korean("사기", 2, r"사기"),
-    _korean("환불", 1, r"환불"),
-)
 
 
 @dataclass(frozen=True)
@@ -84,10 +54,21 @@ class Decision:
     risk_words: list[str] = field(default_factory=list)
 
 
-def find_risk_words(text: str, words: tuple[RiskWord, ...] = RISK_WORDS) -> list[RiskWord]:
-    """Risk words present in `text`, in the order they first appear."""
-    found = [(match.start(), word) for word in words if (match := word.pattern.search(text))]
-    return [word for _, word in sorted(found, key=lambda item: item[0])]
+def risk_floor_reason(found: RiskFound) -> str:
+    """The reason naming a risk that sets a severity floor: "safety risk: fire (P1 or
+    higher, whatever the tone)"."""
+    floor = found.risk.floor.value if found.risk.floor else "-"
+    return f"{found.risk.category} risk: {found.label} ({floor} or higher, whatever the tone)"
+
+
+def is_safety_alert(reasons: list[str]) -> bool:
+    """Whether an alert's reasons name a safety risk (its reply tells people to stop)."""
+    return any(reason.startswith(f"{SAFETY} risk: ") for reason in reasons)
+
+
+def find_risk_words(text: str, rules: RulesConfig | None = None) -> list[RiskFound]:
+    """Risks of the taxonomy (built in, plus ``rules.risks_file``) in `text`, in order."""
+    return load_taxonomy(rules.risks_file if rules is not None else None).find(text)
 
 
 @dataclass(frozen=True)
@@ -129,11 +110,14 @@ def decide(
     reasons = _trigger_reasons(mention.rating, score.prob_negative, rules)
     if score.prob_negative >= rules.keyword_threshold:
         reasons += [f"keyword: {word}" for word in find_keywords(text, rules.keywords)]
+    risks = find_risk_words(text, rules)
+    floored = _floor_risk(risks, mention.rating)
+    if floored is not None:
+        reasons.append(risk_floor_reason(floored))
     if not reasons:
         return None
-    risks = find_risk_words(text)
     if risks:
-        reasons.append("risk words: " + ", ".join(word.name for word in risks))
+        reasons.append("risk words: " + ", ".join(found.label for found in risks))
     points = (
         _sentiment_points(score.prob_negative, rules.negative_threshold)
         + _rating_points(mention.rating)
@@ -141,7 +125,19 @@ def decide(
         + _reach_points(mention, rules, reasons)
         + _recurrence_points(recurrence, rules, reasons)
     )
-    return Decision(_severity(points), reasons, [word.name for word in risks])
+    severity = _severity(points)
+    if floored is not None and floored.risk.floor is not None:
+        severity = min(severity, floored.risk.floor, key=lambda level: level.priority)
+    return Decision(severity, reasons, [found.label for found in risks])
+
+
+def _floor_risk(risks: list[RiskFound], rating: float | None) -> RiskFound | None:
+    """The risk whose floor is highest, unless the author rated it 4 or 5 (praise that
+    names a risk, "no leaks at all, 5 stars", is not a complaint)."""
+    if rating is not None and rating >= PRAISE_RATING:
+        return None
+    floors = [(found.risk.floor.priority, found) for found in risks if found.risk.floor]
+    return min(floors, key=lambda pair: pair[0], default=(0, None))[1]
 
 
 def _reach_points(mention: Mention, rules: RulesConfig, reasons: list[str]) -> int:
@@ -203,10 +199,10 @@ def _rating_points(rating: float | None) -> int:
     return 1 if rating <= 2 else 0
 
 
-def _risk_points(risks: list[RiskWord]) -> int:
+def _risk_points(risks: list[RiskFound]) -> int:
     if not risks:
         return 0
-    return max(word.weight for word in risks) + (1 if len(risks) > 1 else 0)
+    return max(found.risk.points for found in risks) + (1 if len(risks) > 1 else 0)
 
 
 def _severity(points: int) -> Severity:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from alerts.playbook import Playbook, deadline
-from alerts.rules import Decision
+from alerts.rules import Decision, is_safety_alert
 from alerts.severity import Severity
 from storage.models import Mention, Score
 
@@ -158,7 +158,9 @@ def build_alert_view(
         reasons=list(decision.reasons),
         steps=step_views(playbook, decision.severity, lang, start),
         current_step=current_step,
-        drafted_reply=playbook.draft_reply(mention.lang, mention.author, brand),
+        drafted_reply=playbook.draft_reply(
+            mention.lang, mention.author, brand, safety=is_safety_alert(decision.reasons)
+        ),
         lang=lang,
         model=score.model,
         published_at=mention.published_at,

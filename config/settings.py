@@ -237,6 +237,11 @@ class RulesConfig(_Section):
     keyword_threshold: float = Field(
         default=0.3, ge=0.0, le=1.0, description="P(negative) a keyword match needs to alert."
     )
+    risks_file: Path | None = Field(
+        default=None,
+        description="Your own risks (the format of alerts/risks.yaml), added to the built-in "
+        "taxonomy: words that page at a severity floor whatever the tone.",
+    )
     brands: list[str] = Field(
         default_factory=list, description="Alert only on sources of these brands; empty: all."
     )

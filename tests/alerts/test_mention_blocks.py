@@ -186,7 +186,10 @@ def test_header_facts_reasons_and_reply() -> None:
     fields = [item["text"] for item in message["blocks"][1]["fields"]]
     assert fields[1:3] == ["*Author*\nDana", "*Rating*\n★☆☆☆☆ 1/5"]
     texts = all_texts(message["blocks"])
-    why = "• negative sentiment 0.97 ≥ threshold 0.60\n• rating 1/5\n• risk words: fire"
+    why = (
+        "• negative sentiment 0.97 ≥ threshold 0.60\n• rating 1/5\n"
+        "• safety risk: fire (P1 or higher, whatever the tone)\n• risk words: fire"
+    )
     assert f"*Why this alert*\n{why}" in texts
     assert any(
         text.startswith("*Drafted first reply") and "```Hi Dana, thank you" in text
@@ -199,7 +202,14 @@ def test_korean_mention_gets_korean_labels_checklist_and_reply() -> None:
     texts = all_texts(alert_message(view)["blocks"])
     assert view.lang == "ko"
     assert any(text.startswith("*대응 플레이북*\n▶ *1. 신속하게 응답하기*") for text in texts)
-    assert any("```김민지님, 소중한 의견" in text for text in texts)
+    # A fire is a safety risk: the drafted reply says to stop using the product.
+    assert any("```김민지님, 알려 주셔서 감사합니다" in text for text in texts)
+    assert "지금 바로 제품 사용을 중단" in view.drafted_reply
+
+
+def test_a_complaint_without_a_safety_risk_gets_the_general_reply() -> None:
+    view = make_view(text="배송이 너무 늦어요", lang="ko", author="김민지")
+    assert view.drafted_reply.startswith("김민지님, 소중한 의견을 남겨 주셔서 감사합니다.")
 
 
 def test_mention_without_language_falls_back_to_english() -> None:

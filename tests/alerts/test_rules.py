@@ -81,6 +81,7 @@ def test_risk_words_are_listed_in_the_order_they_appear() -> None:
     assert decision.reasons == [
         "negative sentiment 0.90 ≥ threshold 0.60",
         "rating 1/5",
+        "safety risk: fire (P1 or higher, whatever the tone)",
         "risk words: refund, fire",
     ]
     assert decision.risk_words == ["refund", "fire"]

@@ -35,6 +35,7 @@ def test_negative_mention_becomes_an_alert_and_a_queued_message(alerts_db: str) 
     assert alert.reasons == [
         "negative sentiment 0.97 ≥ threshold 0.60",
         "rating 1/5",
+        "safety risk: fire (P1 or higher, whatever the tone)",
         "risk words: fire",
     ]
     assert (alert.status, alert.current_step, alert.due_at) == (
