@@ -56,6 +56,8 @@ def clip_characters(text: str, limit: int) -> str:
 
 def encode(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
     """Token ids with special tokens for each text, head + tail cut to max_length."""
+    if not texts:
+        return []  # the tokenizer cannot take an empty batch
     clipped = [clip_characters(text, max_length * _CHARS_PER_TOKEN_CAP) for text in texts]
     encoded = tokenizer(clipped, add_special_tokens=True, truncation=False)["input_ids"]
     return [keep_head_and_tail(ids, max_length) for ids in encoded]

@@ -104,5 +104,14 @@ def exit_on_failure(action: str) -> Iterator[None]:
         raise typer.Exit(EXIT_USAGE) from exc
     except Exception as exc:
         log.debug("%s failed", action, exc_info=True)
-        print_error(f"{action} failed:", exc)
+        print_error(f"{action} failed:", _explained(exc))
         raise typer.Exit(EXIT_FAILURE) from exc
+
+
+def _explained(exc: Exception) -> object:
+    """A database error as one line with what to do, not the SQL it ran."""
+    from sqlalchemy.exc import DBAPIError  # loaded already when a query failed
+
+    if isinstance(exc, DBAPIError):
+        return f"cannot use the database ({exc.orig}); if it is new, run `repwatch db upgrade`"
+    return exc

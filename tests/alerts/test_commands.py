@@ -96,6 +96,16 @@ def test_rules_test_refuses_a_bad_duration(tmp_path: Path) -> None:
     assert "is not a duration" in result.output
 
 
+def test_rules_test_on_a_database_never_migrated_says_what_to_run(tmp_path: Path) -> None:
+    config = tmp_path / "repwatch.yaml"
+    config.write_text(f"database_url: sqlite:///{tmp_path / 'new.db'}\n", encoding="utf-8")
+    result = runner.invoke(app, ["rules", "test", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "no such table: mentions" in result.output
+    assert "run `repwatch db upgrade`" in result.output
+    assert "SELECT" not in result.output
+
+
 def test_slack_listen_without_an_app_token_says_what_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,6 +37,11 @@ def test_score_returns_one_result_per_input_with_consistent_fields(three_class: 
         assert result.model == str(Path(three_class.model_id))
 
 
+def test_no_texts_is_no_results_not_an_error(three_class: Scorer) -> None:
+    assert three_class.text_probabilities([]) == []
+    assert three_class.score([]) == []
+
+
 def test_batching_and_length_sorting_keep_input_order(three_class: Scorer) -> None:
     batched = three_class.score([ScoreInput(text) for text in TEXTS])
     alone = [three_class.score([ScoreInput(text)])[0] for text in TEXTS]
