@@ -22,6 +22,7 @@ from delivery.slack_text import slack_date
 from storage.models import Alert, Feedback, Incident, Mention
 
 NOT_NEGATIVE_LABEL = "neutral"
+MISSED_COMPLAINT_LABEL = "negative"
 
 
 @dataclass(frozen=True)
@@ -188,15 +189,32 @@ def not_negative(session: Session, alert_id: int, actor: Actor, now: datetime) -
     return ActionResult(alert.id, True, log)
 
 
-def _feedback_values(alert: Alert, mention: Mention, actor: Actor, now: datetime) -> dict[str, Any]:
+def report_missed_complaint(
+    session: Session, mention: Mention, actor: Actor, now: datetime
+) -> bool:
+    """Store `mention` as a complaint that should have paged (a correction to "negative"
+    for retraining); False when this person had reported it already."""
+    alert = session.scalars(select(Alert).where(Alert.mention_id == mention.id)).first()
+    values = _feedback_values(alert, mention, actor, now, MISSED_COMPLAINT_LABEL)
+    key = ["mention_id", "user_id", "corrected_label"]
+    return insert_new(session, Feedback, values, key) is not None
+
+
+def _feedback_values(
+    alert: Alert | None,
+    mention: Mention,
+    actor: Actor,
+    now: datetime,
+    label: str = NOT_NEGATIVE_LABEL,
+) -> dict[str, Any]:
     score = mention.score
     return {
         "mention_id": mention.id,
-        "alert_id": alert.id,
+        "alert_id": alert.id if alert is not None else None,
         "text": scored_text(mention.title, mention.text),
         "lang": mention.lang,
         "original_label": score.label if score else None,
-        "corrected_label": NOT_NEGATIVE_LABEL,
+        "corrected_label": label,
         "model": score.model if score else None,
         "user_id": actor.user_id,
         "user_name": actor.name,

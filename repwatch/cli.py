@@ -12,6 +12,7 @@ from repwatch.commands import (
     db,
     demo,
     extract,
+    feedback,
     model,
     pipeline,
     report,
@@ -41,6 +42,7 @@ app.command("status")(status.status_command)
 app.add_typer(report.app, name="report")
 app.add_typer(db.app, name="db")
 app.add_typer(model.app, name="model")
+app.add_typer(feedback.app, name="feedback")
 app.add_typer(rules.app, name="rules")
 app.add_typer(slack.app, name="slack")
 
