@@ -12,7 +12,7 @@ from alerts.exceptions import AlertNotFoundError
 from alerts.incident_blocks import MAX_EVIDENCE, incident_message
 from alerts.mention_blocks import alert_message
 from alerts.playbook import Playbook
-from alerts.rules import Decision
+from alerts.rules import Decision, is_safety_alert
 from alerts.severity import Severity
 from alerts.view import (
     AlertState,
@@ -105,7 +105,9 @@ def incident_alert_view(
         current_step=alert.current_step,
         lang=lang,
         opened_at=incident.opened_at,
-        drafted_reply=playbook.draft_reply(lang, None, brand),
+        drafted_reply=playbook.draft_reply(
+            lang, None, brand, safety=is_safety_alert(list(alert.reasons))
+        ),
         state=alert_state(alert),
     )
 

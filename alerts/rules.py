@@ -61,6 +61,11 @@ def risk_floor_reason(found: RiskFound) -> str:
     return f"{found.risk.category} risk: {found.label} ({floor} or higher, whatever the tone)"
 
 
+def safety_incident_reason(count: int) -> str:
+    """The reason an incident gives when some of its complaints name a safety risk."""
+    return f"{SAFETY} risk: in {count} of its complaints"
+
+
 def is_safety_alert(reasons: list[str]) -> bool:
     """Whether an alert's reasons name a safety risk (its reply tells people to stop)."""
     return any(reason.startswith(f"{SAFETY} risk: ") for reason in reasons)

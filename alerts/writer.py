@@ -19,7 +19,7 @@ from alerts.incidents import IncidentRef, Item, NewIncident, Plan, most_severe
 from alerts.playbook import Playbook, deadline
 from alerts.render import render_alert
 from alerts.routing import alert_address, alert_event, source_name
-from alerts.rules import describe_duration
+from alerts.rules import describe_duration, is_safety_alert, safety_incident_reason
 from alerts.severity import Severity
 from alerts.view import related_view
 from config.settings import Settings
@@ -173,6 +173,11 @@ class AlertWriter:
         reasons.append(f"one level above its most severe complaint ({strongest.value})")
         members = {item.mention_id for item in new.members}
         risks = sorted({w for c in batch if c.mention.id in members for w in c.decision.risk_words})
+        safety = [
+            c for c in batch if c.mention.id in members and is_safety_alert(c.decision.reasons)
+        ]
+        if safety:
+            reasons.append(safety_incident_reason(len(safety)))
         if risks:
             reasons.append("risk words: " + ", ".join(risks))
         return reasons

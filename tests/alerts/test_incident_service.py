@@ -153,3 +153,18 @@ def test_a_p1_complaint_joining_a_p2_incident_still_pages(alerts_db: str) -> Non
         p1 = session.scalars(select(Alert).where(Alert.severity == "P1")).one()
     assert (p1.status, p1.kind) == ("open", "mention") and p1.incident_id is not None
     assert counts(alerts_db) == {"grouped": 5, "open": 2, "outbox": 3}
+
+
+def test_an_incident_of_safety_complaints_says_so_and_drafts_the_safety_reply(
+    alerts_db: str,
+) -> None:
+    smoke = "My Acme X200 charger overheats and smoke came out of it after {n} days."
+    add_complaints(alerts_db, [smoke.format(n=n) for n in range(5)])
+
+    assert decide(alerts_db) == 1
+    with session_scope(alerts_db) as session:
+        alert = session.scalars(select(Alert).where(Alert.kind == "incident")).one()
+        message = session.scalars(select(OutboxMessage)).one()
+    assert "safety risk: in 5 of its complaints" in alert.reasons
+    assert alert.severity == "P1"
+    assert any("stop using the product now" in str(block) for block in message.payload["blocks"])
