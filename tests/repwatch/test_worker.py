@@ -106,8 +106,15 @@ def test_worker_crawls_alerts_serves_metrics_and_stops_on_sigterm(
                 lambda: b"repwatch_outbox_depth 0.0" in urllib.request.urlopen(metrics_url).read(),
                 "the outbox gauge at 0",
             )
+            # A source's counters move when its crawl reports, which may come after its
+            # mentions were stored, scored and sent by another job (seen under load).
+            counted = b'repwatch_new_mentions_total{source="reviews"} 24.0'
+            _wait_for(
+                lambda: counted in urllib.request.urlopen(metrics_url).read(),
+                "the reviews crawl counted",
+            )
             metrics = urllib.request.urlopen(metrics_url).read()
-            assert b'repwatch_new_mentions_total{source="reviews"} 24.0' in metrics
+            assert counted in metrics
         finally:
             stopped_at = time.monotonic()
             worker.send_signal(signal.SIGTERM)
