@@ -16,16 +16,15 @@ with ``theme_words(text) -> set`` and ``similarity(a, b)`` (the pre-merge
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib.util
 import itertools
-import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alerts.similarity import similarity
+from sentiment.data import read_jsonl
 from sentiment.terms import theme_words
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment"
@@ -33,23 +32,18 @@ THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.5)
 KOREAN_SAMPLE = 700
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            yield json.loads(line)
-
-
 def negatives(data: Path) -> dict[str, list[str]]:
     """Negative review texts per language."""
     english = [
         row["text"]
         for name in ("uci_amazon_train.jsonl", "uci_yelp_train.jsonl")
-        for row in _rows(data / name)
+        for row in read_jsonl(data / name)
         if row["label"] == "negative"
     ]
     korean = [
-        row["text"] for row in _rows(data / "nsmc_train.jsonl.gz") if row["label"] == "negative"
+        row["text"]
+        for row in read_jsonl(data / "nsmc_train.jsonl.gz")
+        if row["label"] == "negative"
     ]
     return {"en": english, "ko": random.Random(7).sample(korean, KOREAN_SAMPLE)}
 

@@ -12,33 +12,24 @@ drawn with seed 3 (Korean); per label, the texts in which a floor risk is found.
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from alerts.risks import load_taxonomy
+from sentiment.data import read_jsonl
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "sentiment"
 KOREAN_SAMPLE = 20_000
 
 
-def _rows(path: Path) -> Iterator[dict[str, Any]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            yield json.loads(line)
-
-
 def corpora(data: Path) -> dict[str, list[dict[str, Any]]]:
     uci = ("uci_amazon_train.jsonl", "uci_yelp_train.jsonl", "uci_imdb_train.jsonl")
-    korean = list(_rows(data / "nsmc_train.jsonl.gz"))
+    korean = list(read_jsonl(data / "nsmc_train.jsonl.gz"))
     random.Random(3).shuffle(korean)
     return {
-        "UCI sentences (en)": [row for name in uci for row in _rows(data / name)],
-        "TweetEval validation (en)": list(_rows(data / "tweeteval_val.jsonl")),
+        "UCI sentences (en)": [row for name in uci for row in read_jsonl(data / name)],
+        "TweetEval validation (en)": list(read_jsonl(data / "tweeteval_val.jsonl")),
         f"NSMC {KOREAN_SAMPLE:,} (ko)": korean[:KOREAN_SAMPLE],
     }
 
