@@ -77,6 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reply": "Drafted first reply (not posted; edit it before you reply)",
         "published": "published",
         "related": "Related mentions",
+        "app": "App version and device",
     },
     "ko": {
         "header": "{emoji} {severity} · {source} 부정적 언급",
@@ -95,6 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
         "reply": "첫 답변 초안 (자동 게시되지 않음, 보내기 전에 수정하세요)",
         "published": "게시",
         "related": "관련 언급",
+        "app": "앱 버전과 기기",
     },
 }
 
@@ -120,20 +122,22 @@ def rating_text(rating: float | None, unrated: str) -> str:
 
 
 def facts_block(view: AlertView) -> Block:
-    """Source, author, rating and sentiment side by side."""
+    """Source, author, rating and sentiment side by side; an app review's version and
+    device too."""
     labels = _labels(view)
     sentiment = (
         f"{escape(view.sentiment_label)} · P(neg) {view.prob_negative:.2f}"
         f" · {labels['confidence']} {view.confidence:.2f}"
     )
-    return fields_section(
-        [
-            f"*{labels['source']}*\n{escape(view.source_name)}",
-            f"*{labels['author']}*\n{escape(view.author or labels['unknown'])}",
-            f"*{labels['rating']}*\n{rating_text(view.rating, labels['unrated'])}",
-            f"*{labels['sentiment']}*\n{sentiment}",
-        ]
-    )
+    fields = [
+        f"*{labels['source']}*\n{escape(view.source_name)}",
+        f"*{labels['author']}*\n{escape(view.author or labels['unknown'])}",
+        f"*{labels['rating']}*\n{rating_text(view.rating, labels['unrated'])}",
+        f"*{labels['sentiment']}*\n{sentiment}",
+    ]
+    if view.app_details:
+        fields.append(f"*{labels['app']}*\n{escape(view.app_details)}")
+    return fields_section(fields)
 
 
 def quote_text(text: str, limit: int = MAX_QUOTE_CHARS) -> str:

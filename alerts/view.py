@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -76,6 +77,7 @@ class AlertView:
     published_at: datetime | None = None
     state: AlertState | None = None
     related: list[RelatedView] = field(default_factory=list)
+    app_details: str | None = None  # app version, device, OS of an app-store review
 
     @property
     def current(self) -> StepView | None:
@@ -129,6 +131,25 @@ def related_view(mention: Mention) -> RelatedView:
     )
 
 
+# The app details a Google Play review carries (crawler/parsing/googleplay.py keeps them
+# in the raw excerpt under Google's own names), in the order shown.
+_APP_DETAILS = (("appVersionName", "v{}"), ("device", "{}"), ("androidOsVersion", "Android API {}"))
+
+
+def app_details(raw_excerpt: str | None) -> str | None:
+    """ "v1.0 · CPH1729 · Android API 25" from a review's raw excerpt, or None."""
+    try:
+        data = json.loads(raw_excerpt) if raw_excerpt else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    parts = [
+        form.format(data[key]) for key, form in _APP_DETAILS if data.get(key) not in (None, "")
+    ]
+    return " · ".join(parts) or None
+
+
 def build_alert_view(
     mention: Mention,
     score: Score,
@@ -166,4 +187,5 @@ def build_alert_view(
         published_at=mention.published_at,
         state=state,
         related=related or [],
+        app_details=app_details(mention.raw_excerpt),
     )

@@ -25,9 +25,11 @@ from alerts.mention_blocks import (
 from alerts.playbook import load_playbook
 from alerts.rules import decide
 from alerts.severity import Severity
-from alerts.view import AlertView, StepView, build_alert_view
+from alerts.view import AlertView, StepView, app_details, build_alert_view
 from config.settings import RulesConfig
+from crawler.parsing.googleplay import read_googleplay
 from tests.alerts.factories import NOW, make_mention, make_score
+from tests.crawler.conftest import fixture_bytes
 
 HOSTILE = "<!channel> call <@U123> now: <https://evil.example|click here> & win"
 
@@ -224,3 +226,18 @@ def test_fallback_text_names_severity_source_and_quote() -> None:
         fallback_text(view)
         == f"P2 negative mention on {view.source_name}: “Broken &lt;b&gt;again&lt;/b&gt;”"
     )
+
+
+def test_a_google_play_review_shows_its_app_version_and_device() -> None:
+    url = "https://androidpublisher.googleapis.com/androidpublisher/v3/applications/x.y/reviews"
+    review = read_googleplay(fixture_bytes("googleplay_reviews.json"), url).mentions[0]
+    view = make_view(raw_excerpt=review.raw_excerpt)
+
+    assert view.app_details == "v1.0 · CPH1729 · Android API 25"
+    texts = all_texts(alert_message(view)["blocks"])
+    assert "*App version and device*\nv1.0 · CPH1729 · Android API 25" in texts
+
+
+@pytest.mark.parametrize("excerpt", [None, "", "not json", "[1]", '{"title": "x"}'])
+def test_other_mentions_show_no_app_details(excerpt: str | None) -> None:
+    assert app_details(excerpt) is None
