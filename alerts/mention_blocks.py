@@ -13,12 +13,9 @@ from alerts.controls import actions_block, status_block
 from alerts.severity import Severity
 from alerts.view import AlertView, IncidentView, RelatedView, StepView
 from delivery.slack_text import (
-    ELLIPSIS,
-    MAX_BLOCKS,
     MAX_FALLBACK_CHARS,
     MAX_QUOTE_CHARS,
     MAX_REPLY_CHARS,
-    MAX_SECTION_CHARS,
     Block,
     chat_message,
     context,
@@ -28,33 +25,11 @@ from delivery.slack_text import (
     header,
     limit_blocks,
     link,
-    safe_url,
     section,
     slack_date,
     truncate,
 )
 
-# Re-exported: callers (reports' digest) build their own messages from these primitives.
-__all__ = [
-    "ELLIPSIS",
-    "MAX_BLOCKS",
-    "MAX_SECTION_CHARS",
-    "Block",
-    "alert_blocks",
-    "alert_message",
-    "context",
-    "divider",
-    "escape",
-    "fallback_text",
-    "fields_section",
-    "header",
-    "limit_blocks",
-    "link",
-    "safe_url",
-    "section",
-    "slack_date",
-    "truncate",
-]
 MAX_RELATED = 5
 MAX_RELATED_QUOTE = 200
 MAX_RELATED_NAME = 80

@@ -21,10 +21,11 @@ from alerts.controls import (
     user_ref,
 )
 from alerts.incident_blocks import incident_message, joined_message
-from alerts.mention_blocks import MAX_SECTION_CHARS, alert_message
+from alerts.mention_blocks import alert_message
 from alerts.playbook import load_playbook
 from alerts.severity import Severity
 from alerts.view import AlertState, IncidentView, RelatedView, step_views
+from delivery.slack_text import MAX_SECTION_CHARS
 from tests.alerts.factories import NOW
 from tests.alerts.test_mention_blocks import HOSTILE, make_view
 

@@ -9,25 +9,24 @@ from typing import Any
 
 import pytest
 
-from alerts.mention_blocks import (
-    MAX_BLOCKS,
-    MAX_SECTION_CHARS,
-    alert_message,
-    context,
-    escape,
-    fallback_text,
-    limit_blocks,
-    link,
-    safe_url,
-    slack_date,
-    truncate,
-)
+from alerts.mention_blocks import alert_message, fallback_text
 from alerts.playbook import load_playbook
 from alerts.rules import decide
 from alerts.severity import Severity
 from alerts.view import AlertView, StepView, app_details, build_alert_view
 from config.settings import RulesConfig
 from crawler.parsing.googleplay import read_googleplay
+from delivery.slack_text import (
+    MAX_BLOCKS,
+    MAX_SECTION_CHARS,
+    context,
+    escape,
+    limit_blocks,
+    link,
+    safe_url,
+    slack_date,
+    truncate,
+)
 from tests.alerts.factories import NOW, make_mention, make_score
 from tests.crawler.conftest import fixture_bytes
 
