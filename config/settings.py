@@ -450,6 +450,11 @@ class ReportConfig(_Section):
         return value
 
 
+def _from_env(variable: str, *, exclude: bool = False) -> Any:
+    """A setting read only from the environment variable `variable` (unset: None)."""
+    return Field(default=None, validation_alias=AliasChoices(variable), exclude=exclude)
+
+
 class Settings(BaseSettings):
     """Everything repwatch can be told. Unknown keys are refused."""
 
@@ -472,40 +477,18 @@ class Settings(BaseSettings):
         "worker crawls on its own (docs/scaling.md).",
     )
     slack_base_url: str = Field(default="https://slack.com/api/")
-    slack_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
-    )
-    slack_app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
-    )
-    slack_signing_secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
-    )
-    slack_channel_override: str | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_CHANNEL"), exclude=True
-    )
+    slack_bot_token: SecretStr | None = _from_env("SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = _from_env("SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = _from_env("SLACK_SIGNING_SECRET")
+    slack_channel_override: str | None = _from_env("SLACK_CHANNEL", exclude=True)
     # Source credentials: only the crawler process of a source that needs one gets it.
-    naver_client_id: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("NAVER_CLIENT_ID")
-    )
-    naver_client_secret: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("NAVER_CLIENT_SECRET")
-    )
-    youtube_api_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("YOUTUBE_API_KEY")
-    )
-    google_application_credentials: Path | None = Field(
-        default=None, validation_alias=AliasChoices("GOOGLE_APPLICATION_CREDENTIALS")
-    )
-    bluesky_handle: str | None = Field(
-        default=None, validation_alias=AliasChoices("BLUESKY_HANDLE")
-    )
-    bluesky_app_password: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("BLUESKY_APP_PASSWORD")
-    )
-    metrics_host_override: str | None = Field(
-        default=None, validation_alias=AliasChoices("REPWATCH_METRICS_HOST"), exclude=True
-    )
+    naver_client_id: SecretStr | None = _from_env("NAVER_CLIENT_ID")
+    naver_client_secret: SecretStr | None = _from_env("NAVER_CLIENT_SECRET")
+    youtube_api_key: SecretStr | None = _from_env("YOUTUBE_API_KEY")
+    google_application_credentials: Path | None = _from_env("GOOGLE_APPLICATION_CREDENTIALS")
+    bluesky_handle: str | None = _from_env("BLUESKY_HANDLE")
+    bluesky_app_password: SecretStr | None = _from_env("BLUESKY_APP_PASSWORD")
+    metrics_host_override: str | None = _from_env("REPWATCH_METRICS_HOST", exclude=True)
     brand: BrandConfig = Field(default_factory=lambda: BrandConfig(name="my brand"))
     sources: list[SourceConfig] = Field(default_factory=list)
     slack: SlackConfig = Field(default_factory=SlackConfig)
