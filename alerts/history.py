@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from alerts.incidents import DAY, Item, KnownIncident, Volume
 from alerts.severity import Severity
 from config.settings import RulesConfig, Settings
-from sentiment.terms import theme_words
+from sentiment.terms import ignored_terms, terms
 from storage.models import Alert, Incident, Mention, Score
 
 MENTION_TIME = func.coalesce(Mention.published_at, Mention.fetched_at)
@@ -40,15 +40,16 @@ def mention_time(mention: Mention) -> datetime:
     return mention.published_at or mention.fetched_at
 
 
-def mention_words(mention: Mention, ignore: Collection[str]) -> dict[str, str]:
-    """The terms of a mention's title and text, each with the word as written."""
-    return theme_words(f"{mention.title or ''}\n{mention.text}", ignore)
+def mention_words(mention: Mention, ignore: frozenset[str]) -> dict[str, str]:
+    """The terms of a mention's title and text, each with the word as written, less the
+    `ignore` terms (:func:`brand_words`)."""
+    return terms(f"{mention.title or ''}\n{mention.text}", ignore)
 
 
-def brand_words(settings: Settings) -> set[str]:
-    """Words every mention of the brand shares, so they say nothing about a theme."""
-    names = [settings.brand.name, *settings.brand.keywords]
-    return {word.lower() for name in names for word in name.split()}
+def brand_words(settings: Settings) -> frozenset[str]:
+    """The terms every mention of the brand shares, so they say nothing about a theme;
+    worked out once per pass, not once per mention."""
+    return ignored_terms([settings.brand.name, *settings.brand.keywords])
 
 
 def is_negative(rules: RulesConfig) -> ColumnElement[bool]:
@@ -61,7 +62,7 @@ def is_negative(rules: RulesConfig) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def load_recent(session: Session, since: datetime, ignore: Collection[str]) -> History:
+def load_recent(session: Session, since: datetime, ignore: frozenset[str]) -> History:
     """Mentions alerted on (any status) published since `since`, as grouping items."""
     stmt = (
         select(Alert, Mention)
