@@ -1,78 +1,141 @@
 """How many real complaints alert, and how much real praise, at the default rules.
 
-    .venv/bin/python -m benchmarks.complaint_alerts [--amazon-csv FILE] [--limit N]
+    .venv/bin/python -m benchmarks.complaint_alerts [--data DIR] [--split test]
+        [--amazon-csv FILE] [--config FILE] [--limit N]
 
-Star-rated reviews nobody here wrote are labelled by their stars (1-2 a complaint, 4-5
-praise, 3 left out) and decided the way the worker decides them, with the stars
-withheld so that the text alone must carry the complaint: the default scorer
-(language routing as configured), then ``alerts.rules.decide`` with the default rules.
-"sentiment only" counts P(negative) >= ``negative_threshold``, what alerted before the
-risk taxonomy; "rules" is the whole decision, risk floors included.
+Reviews nobody here wrote, labelled by their authors (1-2 stars a complaint, 4-5
+praise, 3 left out), are decided the way the worker decides them, with the stars
+withheld so that the text alone must carry the complaint: the configured scorer
+(language routing on), then ``alerts.rules.decide`` with the configured rules.
+"sentiment only" counts P(negative) >= ``negative_threshold``; "rules" is the whole
+decision, risk floors and keywords included. ``--config`` measures another
+configuration (e.g. the models before a change) on the same reviews.
 
-Corpus: Amazon product reviews (Zhang et al.'s Amazon review full-score set, the
-999-review ``test.csv`` in PacktPublishing/Democratizing-Artificial-Intelligence-with-UiPath
-at d780bf5, Chapter06/AI_Center_Test/Amazon_Reviews_Dataset; not in the shared training
-data). No Korean product-review set with stars is reachable here yet.
+Sets:
+
+* ``--data DIR``: the product, app and service review set that
+  ``benchmarks.product_reviews`` builds (English and Korean; its ``--split``, test by
+  default, is never trained on), per source and per language;
+* ``--amazon-csv``: Amazon product reviews (Zhang et al.'s Amazon review full-score
+  set, the 999-review ``test.csv`` in PacktPublishing/Democratizing-Artificial-
+  Intelligence-with-UiPath, Chapter06/AI_Center_Test/Amazon_Reviews_Dataset), used
+  for nothing else.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from alerts.rules import decide
-from config.settings import Settings
+from config.settings import Settings, load_settings
 from repwatch.flow import load_scorer
 from sentiment.results import ScoreInput
 from storage.models import Mention, Score, Source
 
-COMPLAINTS, PRAISE = "complaints (1-2 stars)", "praise (4-5 stars)"
 STARS = {"Very Negative": 1, "Negative": 2, "Neutral": 3, "Positive": 4, "Very Positive": 5}
 
 
 @dataclass(frozen=True)
 class Review:
     text: str
-    stars: int
+    complaint: bool
+    lang: str
+    source: str
 
 
 def amazon_reviews(path: Path) -> list[Review]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return [Review(row["input"], STARS[row["target"]]) for row in csv.DictReader(handle)]
+        rows = [(row["input"], STARS[row["target"]]) for row in csv.DictReader(handle)]
+    return [
+        Review(text, stars <= 2, "en", "amazon-999 (external)")
+        for text, stars in rows
+        if stars != 3
+    ]
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--amazon-csv", type=Path, default=Path("/tmp/amazon_reviews_test.csv"))
-    parser.add_argument("--limit", type=int, default=None)
-    args = parser.parse_args(argv)
-    settings = Settings()
-    reviews = [r for r in amazon_reviews(args.amazon_csv) if r.stars != 3][: args.limit]
+def product_reviews(directory: Path, split: str) -> list[Review]:
+    reviews = []
+    for path in sorted(directory.glob(f"products_*_{split}.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["label"] != "neutral":
+                reviews.append(
+                    Review(row["text"], row["label"] == "negative", row["lang"], row["source"])
+                )
+    return reviews
+
+
+def outcomes(settings: Settings, reviews: list[Review]) -> list[tuple[bool, bool]]:
+    """(alerts on sentiment alone, alerts by the rules) per review, stars withheld."""
     scorer = load_scorer(settings)
     results = scorer.score([ScoreInput(review.text) for review in reviews])
-    source = Source(name="amazon", kind="schemaorg", url="https://x.example/", brand="Acme")
+    source = Source(name="bench", kind="schemaorg", url="https://x.example/", brand="Acme")
     rules = settings.rules
-    rows: dict[str, list[tuple[bool, bool]]] = {COMPLAINTS: [], PRAISE: []}
+    decided = []
     for review, result in zip(reviews, results, strict=True):
         negative = result.probs.get("negative", 0.0)
         mention = Mention(source=source, text=review.text, lang=result.lang, rating=None)
         score = Score(prob_negative=negative, label=result.label, score=result.score)
-        decided = decide(mention, score, rules) is not None
-        group = COMPLAINTS if review.stars <= 2 else PRAISE
-        rows[group].append((negative >= rules.negative_threshold, decided))
-    print(f"Amazon product reviews, English, default rules (threshold {rules.negative_threshold})")
-    print("| set | reviews | alert, sentiment only | alert, rules (risk floors included) |")
-    print("|---|---|---|---|")
-    for name, outcomes in rows.items():
-        n = len(outcomes)
-        sentiment_only = sum(first for first, _ in outcomes)
-        with_rules = sum(second for _, second in outcomes)
-        print(
-            f"| {name} | {n} | {sentiment_only} ({100 * sentiment_only / n:.1f} %) "
-            f"| {with_rules} ({100 * with_rules / n:.1f} %) |"
+        decided.append(
+            (negative >= rules.negative_threshold, decide(mention, score, rules) is not None)
         )
+    return decided
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits}/{total} = {100 * hits / total:.1f} %" if total else "—"
+
+
+def print_table(reviews: list[Review], decided: list[tuple[bool, bool]]) -> None:
+    groups: dict[tuple[str, str], list[tuple[Review, tuple[bool, bool]]]] = defaultdict(list)
+    for review, outcome in zip(reviews, decided, strict=True):
+        groups[(review.lang, review.source)].append((review, outcome))
+        groups[(review.lang, "all")].append((review, outcome))
+    print(
+        "| lang | set | complaints alert (sentiment only) | complaints alert (rules) "
+        "| praise alerts (sentiment only) | praise alerts (rules) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for (lang, name), items in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "all", kv[0][1])
+    ):
+        complaints = [o for r, o in items if r.complaint]
+        praise = [o for r, o in items if not r.complaint]
+        cells = [
+            _rate(sum(o[column] for o in group), len(group))
+            for column, group in ((0, complaints), (1, complaints), (0, praise), (1, praise))
+        ]
+        print(f"| {lang} | {'**all**' if name == 'all' else name} | " + " | ".join(cells) + " |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=None, help="benchmarks.product_reviews output")
+    parser.add_argument("--split", default="test", choices=["dev", "test"])
+    parser.add_argument("--amazon-csv", type=Path, default=None)
+    parser.add_argument("--config", type=Path, default=None)
+    parser.add_argument(
+        "--limit", type=int, default=None, help="reviews per file, for a quick look"
+    )
+    args = parser.parse_args(argv)
+    settings = load_settings(args.config) if args.config else Settings()
+    reviews: list[Review] = []
+    if args.data:
+        reviews += product_reviews(args.data, args.split)[: args.limit]
+    if args.amazon_csv:
+        reviews += amazon_reviews(args.amazon_csv)[: args.limit]
+    if not reviews:
+        raise SystemExit("give --data DIR and/or --amazon-csv FILE")
+    print(
+        f"model {settings.model!r}, by language {settings.sentiment.models_by_lang}, "
+        f"threshold {settings.rules.negative_threshold}, split {args.split}"
+    )
+    print_table(reviews, outcomes(settings, reviews))
 
 
 if __name__ == "__main__":

@@ -331,6 +331,35 @@ class SlaConfig(_Section):
     )
 
 
+class RefitConfig(_Section):
+    """The scheduled refit from responders' corrections (docs/model-card.md, "Refits")."""
+
+    enabled: bool = Field(default=True, description="Refit on a schedule in the worker.")
+    every: timedelta = Field(default=timedelta(days=7), description="How often, e.g. 7d.")
+    window: timedelta = Field(
+        default=timedelta(days=28),
+        description="Corrections and star-rated mentions of this long back are learned from.",
+    )
+    min_corrections: int = Field(
+        default=10, ge=1, description="Corrections in the window needed before a refit runs."
+    )
+    max_rated_mentions: int = Field(
+        default=4000, ge=0, description="Newest star-rated mentions (1-2 / 4-5) used beside them."
+    )
+    max_false_alarms: float = Field(
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        description="The threshold is the one that pages the most complaints while at most "
+        "this share of praise pages.",
+    )
+
+    @field_validator("every", "window", mode="before")
+    @classmethod
+    def _is_duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
+
 class SentimentConfig(_Section):
     """How the scorer runs."""
 
@@ -358,6 +387,7 @@ class SentimentConfig(_Section):
         description="Languages `model` is meant for; others without a model of their own "
         "are scored by it and recorded as a fallback.",
     )
+    refit: RefitConfig = Field(default_factory=RefitConfig)
 
 
 class CrawlConfig(_Section):

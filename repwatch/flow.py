@@ -9,6 +9,7 @@ from rich.text import Text
 
 from config.settings import Settings
 from repwatch import steps
+from repwatch.refit import apply_active_refit
 from sentiment.results import TextScorer
 from sentiment.routing import RoutedScorer
 from sentiment.scorer import Scorer
@@ -54,10 +55,12 @@ def run_pass(
         console.print("  no source is due for a crawl")
     with console.status(f"loading sentiment model {settings.model!r}…"):
         scorer = load_scorer(settings)
+    # The brand's accepted refit, if any: its correction and its alert threshold.
+    decide_settings, _ = apply_active_refit(settings, scorer)
     with console.status("scoring new mentions…"):
         scored = steps.score_pending(settings, scorer)
     console.print(f"  scored {scored} mention(s) with {scorer.model_id}")
-    alerts = steps.decide(settings)
+    alerts = steps.decide(decide_settings)
     console.print(f"  {alerts} new alert(s)")
     delivery = steps.send(settings, console)
     console.print(f"  delivered {delivery.sent} message(s), {delivery.pending} waiting")

@@ -34,6 +34,9 @@ class WorkerMetrics:
         )
         self.alerts_created = Counter("repwatch_alerts_created", "Alerts decided", registry=r)
         self.messages_sent = Counter("repwatch_messages_sent", "Outbox messages sent", registry=r)
+        self.refits = Counter(
+            "repwatch_refits", "Scheduled refits, by outcome", ["outcome"], registry=r
+        )
         self.step_failures = Counter(
             "repwatch_step_failures", "Worker steps that raised", ["step"], registry=r
         )

@@ -34,6 +34,7 @@ from reports.weekly import last_complete_week
 from repwatch import steps
 from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
+from repwatch.refit import apply_active_refit, latest_refit_time, refit
 from repwatch.report_delivery import build_weekly_report, queue_weekly_digest
 from sentiment.results import TextScorer
 from sentiment.scorer import resolve_device
@@ -73,6 +74,10 @@ class Worker:
         self.console = console
         self.metrics = metrics
         self._scorer: TextScorer | None = None
+        # The settings decisions use: the configured ones, with the threshold of the
+        # brand's accepted refit (repwatch/refit.py) once one is in use.
+        self._decide_settings = settings
+        self._refit_id: int | None = None
         self._pass_lock = threading.Lock()
         self._pass_wanted = threading.Event()
         self._scheduler = BackgroundScheduler(
@@ -100,6 +105,20 @@ class Worker:
         )
         if self.settings.report.enabled:
             self._schedule_report(now)
+        if self.settings.sentiment.refit.enabled:
+            self._schedule_refit(now)
+
+    def _schedule_refit(self, now: datetime) -> None:
+        # Due `every` after the last refit stored by any worker, so restarts do not refit.
+        every = self.settings.sentiment.refit.every
+        last = latest_refit_time(self.settings)
+        first = max(now, last + every) if last else now
+        self._scheduler.add_job(
+            self.refit,
+            IntervalTrigger(seconds=int(every.total_seconds()), start_date=first),
+            id="refit",
+            next_run_time=first,
+        )
 
     def _schedule_report(self, now: datetime) -> None:
         report = self.settings.report
@@ -152,10 +171,38 @@ class Worker:
             self.metrics.step_failures.labels("process").inc()
             log.exception("score/decide/send pass failed; it is retried on the next pass")
 
-    def _process_once(self) -> None:
+    def refit(self) -> None:
+        """Refit from the corrections of the last weeks (guarded; repwatch/refit.py)."""
+        # Between passes: the scorer's correction must not change while it scores.
+        with self._pass_lock:
+            try:
+                scorer = self._loaded_scorer()
+                outcome = refit(self.settings, scorer, datetime.now(UTC))
+                self.metrics.refits.labels(outcome.status).inc()
+                self._use_active_refit(scorer)
+            except Exception:
+                self.metrics.step_failures.labels("refit").inc()
+                log.exception("refit failed; the next one runs as scheduled")
+        if self._pass_wanted.is_set():  # a pass asked for while the refit ran
+            self.process()
+
+    def _loaded_scorer(self) -> TextScorer:
         if self._scorer is None:
             self._scorer = load_scorer(self.settings)
-        chunks = steps.score_chunks(self.settings, self._scorer)
+        return self._scorer
+
+    def _use_active_refit(self, scorer: TextScorer) -> None:
+        """Take up the brand's newest accepted refit (this worker's, or another's)."""
+        settings, refit_id = apply_active_refit(self.settings, scorer)
+        if refit_id != self._refit_id:
+            threshold = settings.rules.negative_threshold
+            log.info("scoring with %s, alert threshold %.2f", scorer.model_id, threshold)
+        self._decide_settings, self._refit_id = settings, refit_id
+
+    def _process_once(self) -> None:
+        scorer = self._loaded_scorer()
+        self._use_active_refit(scorer)
+        chunks = steps.score_chunks(self.settings, scorer)
         # Decide and send after every scored chunk (newest mentions first): under a
         # backlog, a fresh complaint pages within a chunk's time, not the backlog's.
         while True:
@@ -167,7 +214,7 @@ class Worker:
                 break
 
     def _decide_and_send(self) -> None:
-        self.metrics.alerts_created.inc(steps.decide(self.settings))
+        self.metrics.alerts_created.inc(steps.decide(self._decide_settings))
         steps.remind(self.settings)
         delivery = steps.send(self.settings, self.console)
         self.metrics.messages_sent.inc(delivery.sent)

@@ -9,6 +9,10 @@ Rows are JSON objects with ``text``, ``label`` (negative / neutral / positive),
 * ``en_tweets`` - English tweets (TweetEval), three classes, with an official
   validation file that is used as this kind's held-out set.
 
+Two more kinds are built by ``benchmarks.product_reviews`` (star-rated product, app and
+service reviews; docs/model-card.md): ``en_products`` and ``ko_products``, each with a
+train file and a dev file used as its held-out set (their test files are only measured).
+
 Kinds without a validation file are split by a seeded hash of the text, so the
 split never depends on file order and duplicate texts land on the same side.
 """
@@ -53,6 +57,8 @@ DATA_KINDS: tuple[DataKind, ...] = (
     ),
     DataKind("ko_movies", ("nsmc_train.jsonl.gz",)),
     DataKind("en_tweets", ("tweeteval_train.jsonl.gz",), ("tweeteval_val.jsonl",)),
+    DataKind("en_products", ("products_en_train.jsonl.gz",), ("products_en_dev.jsonl",)),
+    DataKind("ko_products", ("products_ko_train.jsonl.gz",), ("products_ko_dev.jsonl",)),
 )
 
 

@@ -15,6 +15,7 @@ of those the ``max_features`` with the largest weights.
 
 from __future__ import annotations
 
+import json
 import math
 import zlib
 from collections.abc import Sequence
@@ -23,8 +24,8 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from safetensors import SafetensorError, safe_open
-from safetensors.numpy import save_file
+from safetensors import SafetensorError
+from safetensors.numpy import load, save
 
 from sentiment.exceptions import ModelLoadError
 from sentiment.preprocess import clip_characters
@@ -106,11 +107,33 @@ class NgramHead:
     def save(self, directory: Path) -> Path:
         """Write ngram_head.safetensors into the model directory."""
         path = directory / NGRAM_HEAD_FILE
+        path.write_bytes(self.to_bytes())
+        return path
+
+    def to_bytes(self) -> bytes:
+        """The head as safetensors bytes (a model file, or a refit stored in the database)."""
         tensors = {"ids": self.ids, "weights": self.weights}
         numbers = {"scale": self.scale, "bias": self.bias, "encoder_weight": self.encoder_weight}
         metadata = {"format": _FORMAT} | {name: repr(value) for name, value in numbers.items()}
-        save_file(tensors, path, metadata=metadata)
-        return path
+        return save(tensors, metadata=metadata)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, where: str) -> NgramHead:
+        """Read `to_bytes` output; raise ModelLoadError naming `where` when it is not one."""
+        try:
+            metadata = _safetensors_metadata(data)
+            if metadata.get("format") != _FORMAT:
+                raise ModelLoadError(f"{where}: not a repwatch n-gram head")
+            tensors = load(data)
+            return cls(
+                ids=tensors["ids"],
+                weights=tensors["weights"],
+                scale=float(metadata["scale"]),
+                bias=float(metadata["bias"]),
+                encoder_weight=float(metadata["encoder_weight"]),
+            )
+        except (SafetensorError, KeyError, ValueError) as exc:
+            raise ModelLoadError(f"{where}: unreadable n-gram head ({exc})") from exc
 
     @classmethod
     def load(cls, directory: Path) -> NgramHead | None:
@@ -119,19 +142,22 @@ class NgramHead:
         if not path.is_file():
             return None
         try:
-            with safe_open(str(path), framework="numpy") as handle:
-                metadata = handle.metadata() or {}
-                if metadata.get("format") != _FORMAT:
-                    raise ModelLoadError(f"{path}: not a repwatch n-gram head")
-                return cls(
-                    ids=handle.get_tensor("ids"),
-                    weights=handle.get_tensor("weights"),
-                    scale=float(metadata["scale"]),
-                    bias=float(metadata["bias"]),
-                    encoder_weight=float(metadata["encoder_weight"]),
-                )
-        except (SafetensorError, OSError, KeyError, ValueError) as exc:
+            data = path.read_bytes()
+        except OSError as exc:
             raise ModelLoadError(f"{path}: unreadable n-gram head ({exc})") from exc
+        return cls.from_bytes(data, str(path))
+
+
+def _safetensors_metadata(data: bytes) -> dict[str, str]:
+    # The safetensors layout: an 8-byte little-endian header length, then a JSON header.
+    length = int.from_bytes(data[:8], "little")
+    if len(data) < 8 + length:
+        raise ValueError("truncated safetensors header")
+    header = json.loads(data[8 : 8 + length])
+    metadata = header.get("__metadata__") or {}
+    if not isinstance(metadata, dict):
+        raise ValueError("safetensors metadata is not an object")
+    return metadata
 
 
 def _sigmoid(value: float) -> float:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sentiment.exceptions import InvalidInputError
 from sentiment.fusion import check_rating
 from sentiment.labels import NEGATIVE, POSITIVE
+
+if TYPE_CHECKING:
+    from sentiment.correction import Correction
 
 _JSON_DECIMALS = 4
 
@@ -56,6 +59,8 @@ class SentimentResult:
 
 class TextScorer(Protocol):
     """What the flow needs of a scorer: one model (Scorer) or routed by language."""
+
+    correction: Correction | None
 
     @property
     def model_id(self) -> str: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from sentiment.correction import Correction
 from sentiment.language import detect_language
 from sentiment.preprocess import clean_text
 from sentiment.results import ScoreInput, SentimentResult
@@ -29,6 +30,16 @@ class RoutedScorer:
         self.default = default
         self.by_language = dict(by_language)
         self.default_languages = frozenset(default_languages)
+
+    @property
+    def correction(self) -> Correction | None:
+        """The refit every language's model runs with (one per brand, not per model)."""
+        return self.default.correction
+
+    @correction.setter
+    def correction(self, correction: Correction | None) -> None:
+        for scorer in {id(s): s for s in [self.default, *self.by_language.values()]}.values():
+            scorer.correction = correction
 
     @property
     def model_id(self) -> str:

@@ -16,6 +16,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
+from sentiment.correction import Correction
 from sentiment.exceptions import ModelLoadError
 from sentiment.fusion import fuse
 from sentiment.labels import LabelMap, build_label_map
@@ -99,11 +100,20 @@ class Scorer:
         self.network = network
         self.tokenizer = tokenizer
         self.label_map = label_map
-        self.model_id = model_id
+        self.base_model_id = model_id
         self.batch_size = batch_size
         self.max_length = _usable_length(tokenizer, max_length)
         self.device = device or torch.device("cpu")
         self.ngram_head = ngram_head
+        # A refit from responders' corrections (sentiment.correction), set by the worker.
+        self.correction: Correction | None = None
+
+    @property
+    def model_id(self) -> str:
+        """The model's id, with the refit it runs with (``repwatch-starter+refit-3``)."""
+        if self.correction is None:
+            return self.base_model_id
+        return f"{self.base_model_id}+{self.correction.name}"
 
     @classmethod
     def load(
@@ -194,13 +204,15 @@ class Scorer:
     def label_probabilities(
         self, prepared: Sequence[PreparedText], outputs: Sequence[Sequence[float]]
     ) -> list[dict[str, float]]:
-        """{negative, neutral, positive} per text, the n-gram head's vote added if any."""
+        """{negative, neutral, positive} per text, the n-gram head's vote added if any,
+        then the refit's correction if one is set."""
         probs = [self.label_map.collapse(output) for output in outputs]
-        if self.ngram_head is None:
-            return probs
-        head = self.ngram_head
-        votes = head.log_odds([item.text for item in prepared])
-        return [head.combine(p, float(vote)) for p, vote in zip(probs, votes, strict=True)]
+        texts = [item.text for item in prepared]
+        for head in (self.ngram_head, self.correction.head if self.correction else None):
+            if head is not None:
+                votes = head.log_odds(texts)
+                probs = [head.combine(p, float(vote)) for p, vote in zip(probs, votes, strict=True)]
+        return probs
 
     def text_probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """{negative, neutral, positive} from the text alone (no rating), for evaluation."""

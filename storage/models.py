@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -286,6 +287,25 @@ class Feedback(Base):
     user_id: Mapped[str] = mapped_column(String(64))
     user_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ModelRefit(Base):
+    """A refit of the sentiment model from the corrections of one brand (repwatch/refit.py):
+    a residual n-gram head and an alert threshold. `accepted` ones are in use, the newest
+    first; a refused one is kept with the held-out figures that refused it."""
+
+    __tablename__ = "model_refits"
+    __table_args__ = (Index("ix_model_refits_brand_model_created", "brand", "model", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str] = mapped_column(String(300))  # the model id the head corrects
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    head: Mapped[bytes | None] = mapped_column(LargeBinary)  # NgramHead.to_bytes()
+    figures: Mapped[dict[str, Any]]  # counts and held-out accuracy before and after
 
 
 class CrawlRun(Base):

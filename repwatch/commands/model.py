@@ -231,3 +231,59 @@ def eval_command(
         if report_dir is not None:
             write_report(report, report_dir)
     print_report(report)
+
+
+@app.command("refit")
+def refit_command(config: ConfigOption = None) -> None:
+    """Refit now from the brand's corrections, as the worker does every
+    `sentiment.refit.every`: a residual n-gram head and the alert threshold, kept only if
+    held-out accuracy does not drop (docs/model-card.md, "Refits")."""
+    settings = settings_or_exit(config)
+    with exit_on_failure("refit"):
+        from datetime import UTC, datetime
+
+        from repwatch.flow import load_scorer
+        from repwatch.refit import refit
+
+        typer.echo(f"loading sentiment model {settings.model!r}…", err=True)
+        outcome = refit(settings, load_scorer(settings), datetime.now(UTC))
+    typer.echo(outcome.message)
+    for name, value in (outcome.figures or {}).items():
+        shown = "-" if value is None else f"{value:.3f}" if isinstance(value, float) else value
+        typer.echo(f"  {name}: {shown}")
+
+
+@app.command("refits")
+def refits_command(config: ConfigOption = None) -> None:
+    """List the brand's refits, newest first: accepted (the newest is in use) and refused."""
+    settings = settings_or_exit(config)
+    with exit_on_failure("listing refits"):
+        from rich.console import Console
+        from rich.table import Table
+        from sqlalchemy import select
+
+        from storage.db import session_scope
+        from storage.models import ModelRefit
+
+        table = Table(title=f"refits of {settings.brand.name}")
+        for column in ("id", "created (UTC)", "model", "outcome", "threshold", "why"):
+            table.add_column(column)
+        with session_scope(settings.database_url) as session:
+            rows = session.scalars(
+                select(ModelRefit)
+                .where(ModelRefit.brand == settings.brand.name)
+                .order_by(ModelRefit.created_at.desc(), ModelRefit.id.desc())
+            ).all()
+            for row in rows:
+                table.add_row(
+                    str(row.id),
+                    row.created_at.strftime("%Y-%m-%d %H:%M"),
+                    row.model,
+                    "accepted" if row.accepted else "refused",
+                    f"{row.threshold:.2f}" if row.threshold is not None else "-",
+                    row.reason,
+                )
+    if not rows:
+        typer.echo("no refits yet")
+        return
+    Console().print(table)

@@ -31,6 +31,7 @@ from delivery.slack import SlackSender, build_web_client
 from repwatch import steps
 from repwatch.metrics import WorkerMetrics
 from repwatch.worker import Worker
+from sentiment.correction import Correction
 from sentiment.results import ScoreInput, SentimentResult, result_from_probs
 from storage.db import get_engine, session_scope
 from storage.models import Alert, Mention, OutboxMessage, Score, Source
@@ -91,6 +92,7 @@ class RecordingScorer:
     every text it was asked to score."""
 
     model_id = "recording-stub"
+    correction: Correction | None = None
 
     def __init__(self, seen: list[str], lock: threading.Lock) -> None:
         self.seen, self.lock = seen, lock
