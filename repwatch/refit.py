@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -163,16 +164,14 @@ def with_threshold(settings: Settings, threshold: float | None) -> Settings:
     return settings.model_copy(update={"rules": rules})
 
 
-def refit(settings: Settings, scorer: TextScorer, now: datetime) -> RefitOutcome:
-    """Fit, check and store one refit for the configured brand (see the module docstring)."""
+def refit(settings: Settings, load_scorer: Callable[[], TextScorer], now: datetime) -> RefitOutcome:
+    """Fit, check and store one refit for the configured brand (see the module docstring).
+
+    The scorer is loaded (`load_scorer`) only when there is enough to learn from."""
     config = settings.sentiment.refit
     brand = settings.brand.name
     with session_scope(settings.database_url) as session:
         texts = refit_texts(session, settings, now - config.window)
-        model = base_model_id(scorer)
-        current = active_refit(session, brand, model)
-        current_head = correction_of(current).head if current else None
-        current_threshold = current.threshold if current and current.threshold else None
     corrections = sum(text.corrected for text in texts)
     if corrections < config.min_corrections:
         message = (
@@ -181,6 +180,12 @@ def refit(settings: Settings, scorer: TextScorer, now: datetime) -> RefitOutcome
         )
         log.info(message)
         return RefitOutcome("skipped", message)
+    scorer = load_scorer()
+    model = base_model_id(scorer)
+    with session_scope(settings.database_url) as session:
+        current = active_refit(session, brand, model)
+        current_head = correction_of(current).head if current else None
+        current_threshold = current.threshold if current and current.threshold else None
     train = [text for text in texts if not held_out(text.mention_id)]
     check = [text for text in texts if held_out(text.mention_id)]
     if len(check) < MIN_HELD_OUT or len({text.negative for text in train}) < 2:

@@ -176,10 +176,10 @@ class Worker:
         # Between passes: the scorer's correction must not change while it scores.
         with self._pass_lock:
             try:
-                scorer = self._loaded_scorer()
-                outcome = refit(self.settings, scorer, datetime.now(UTC))
+                outcome = refit(self.settings, self._loaded_scorer, datetime.now(UTC))
                 self.metrics.refits.labels(outcome.status).inc()
-                self._use_active_refit(scorer)
+                if outcome.status == "accepted":
+                    self._use_active_refit(self._loaded_scorer())
             except Exception:
                 self.metrics.step_failures.labels("refit").inc()
                 log.exception("refit failed; the next one runs as scheduled")

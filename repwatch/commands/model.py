@@ -245,8 +245,7 @@ def refit_command(config: ConfigOption = None) -> None:
         from repwatch.flow import load_scorer
         from repwatch.refit import refit
 
-        typer.echo(f"loading sentiment model {settings.model!r}…", err=True)
-        outcome = refit(settings, load_scorer(settings), datetime.now(UTC))
+        outcome = refit(settings, lambda: load_scorer(settings), datetime.now(UTC))
     typer.echo(outcome.message)
     for name, value in (outcome.figures or {}).items():
         shown = "-" if value is None else f"{value:.3f}" if isinstance(value, float) else value

@@ -90,6 +90,10 @@ def store_mentions(url: str, *, corrections: int = 12, flip_training: bool = Fal
             )
 
 
+def no_model_needed() -> Scorer:
+    raise AssertionError("a skipped refit loads no model")
+
+
 def p_negative(scorer: Scorer, text: str) -> float:
     return scorer.score([ScoreInput(text)])[0].probs["negative"]
 
@@ -103,7 +107,7 @@ def test_an_accepted_refit_pages_what_people_said_it_missed(
     assert isinstance(scorer, Scorer)
     before = p_negative(scorer, MILD.format(n=99))
 
-    outcome = refit(settings, scorer, NOW + timedelta(days=1))
+    outcome = refit(settings, lambda: scorer, NOW + timedelta(days=1))
 
     assert outcome.status == "accepted", outcome.message
     assert outcome.figures is not None
@@ -134,7 +138,7 @@ def test_a_refit_that_lowers_held_out_accuracy_is_refused_and_logged(
     store_mentions(refit_db, flip_training=True)
     scorer = load_scorer(settings)
 
-    outcome = refit(settings, scorer, NOW + timedelta(days=1))
+    outcome = refit(settings, lambda: scorer, NOW + timedelta(days=1))
 
     assert outcome.status == "refused", outcome.message
     assert outcome.figures is not None
@@ -150,10 +154,12 @@ def test_a_refit_that_lowers_held_out_accuracy_is_refused_and_logged(
 def test_too_few_corrections_skip_the_refit(refit_db: str, tiny_model: Path) -> None:
     settings = settings_for(refit_db, tiny_model)
     store_mentions(refit_db, corrections=3)
-    outcome = refit(settings, load_scorer(settings), NOW + timedelta(days=1))
+    outcome = refit(settings, no_model_needed, NOW + timedelta(days=1))
     assert outcome.status == "skipped"
     assert "3 correction(s) in the last 28 days, 4 needed" in outcome.message
-    old = refit(settings, load_scorer(settings), NOW + timedelta(days=40))  # out of the window
+    old = refit(
+        settings, lambda: load_scorer(settings), NOW + timedelta(days=40)
+    )  # out of the window
     assert "0 correction(s)" in old.message
     with session_scope(refit_db) as session:
         assert session.scalars(select(ModelRefit)).all() == []
