@@ -12,8 +12,9 @@ from sentiment.evaluation import evaluate, headline
 from sentiment.scorer import STARTER_MODEL_DIR, Scorer
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sentiment"
-# A few points under the measured 90.3% / 64.2% / 68.3% (sentiment/starter_model/eval_report.md).
-FLOORS = {"en_reviews": 0.85, "ko_movies": 0.58, "en_tweets": 0.63}
+# A few points under the measured 91.5% / 70.2% (sentiment/starter_model/eval_report.md).
+# Korean goes to repwatch-starter-ko (its own test below); this model is English only.
+FLOORS = {"en_reviews": 0.88, "en_tweets": 0.66}
 
 pytestmark = [
     pytest.mark.slow,
