@@ -164,12 +164,25 @@ def with_threshold(settings: Settings, threshold: float | None) -> Settings:
     return settings.model_copy(update={"rules": rules})
 
 
-def refit(settings: Settings, load_scorer: Callable[[], TextScorer], now: datetime) -> RefitOutcome:
+def refit(
+    settings: Settings,
+    load_scorer: Callable[[], TextScorer],
+    now: datetime,
+    *,
+    scheduled: bool = False,
+) -> RefitOutcome:
     """Fit, check and store one refit for the configured brand (see the module docstring).
 
-    The scorer is loaded (`load_scorer`) only when there is enough to learn from."""
+    The scorer is loaded (`load_scorer`) only when there is enough to learn from. A
+    `scheduled` refit is skipped when another worker stored one in the last half interval.
+    """
     config = settings.sentiment.refit
     brand = settings.brand.name
+    last = latest_refit_time(settings)
+    if scheduled and last is not None and now - last < config.every / 2:
+        message = f"refit of {brand!r} skipped: another was stored at {last.isoformat()}"
+        log.info(message)
+        return RefitOutcome("skipped", message)
     with session_scope(settings.database_url) as session:
         texts = refit_texts(session, settings, now - config.window)
     corrections = sum(text.corrected for text in texts)

@@ -176,7 +176,9 @@ class Worker:
         # Between passes: the scorer's correction must not change while it scores.
         with self._pass_lock:
             try:
-                outcome = refit(self.settings, self._loaded_scorer, datetime.now(UTC))
+                outcome = refit(
+                    self.settings, self._loaded_scorer, datetime.now(UTC), scheduled=True
+                )
                 self.metrics.refits.labels(outcome.status).inc()
                 if outcome.status == "accepted":
                     self._use_active_refit(self._loaded_scorer())

@@ -157,12 +157,23 @@ def test_too_few_corrections_skip_the_refit(refit_db: str, tiny_model: Path) -> 
     outcome = refit(settings, no_model_needed, NOW + timedelta(days=1))
     assert outcome.status == "skipped"
     assert "3 correction(s) in the last 28 days, 4 needed" in outcome.message
-    old = refit(
-        settings, lambda: load_scorer(settings), NOW + timedelta(days=40)
-    )  # out of the window
+    old = refit(settings, no_model_needed, NOW + timedelta(days=40))  # out of the window
     assert "0 correction(s)" in old.message
     with session_scope(refit_db) as session:
         assert session.scalars(select(ModelRefit)).all() == []
+
+
+def test_a_scheduled_refit_skips_when_another_worker_just_refitted(
+    refit_db: str, tiny_model: Path
+) -> None:
+    settings = settings_for(refit_db, tiny_model)
+    store_mentions(refit_db)
+    first = refit(settings, lambda: load_scorer(settings), NOW, scheduled=True)
+    assert first.status == "accepted", first.message
+    again = refit(settings, no_model_needed, NOW + timedelta(days=3), scheduled=True)
+    assert again.status == "skipped" and "another was stored at" in again.message
+    by_hand = refit(settings, lambda: load_scorer(settings), NOW + timedelta(days=3))
+    assert by_hand.status == "accepted", by_hand.message
 
 
 def test_the_worker_schedules_refits_every_interval_after_the_last(

@@ -242,7 +242,10 @@ def test_a_worker_with_crawling_off_only_scores_decides_and_sends(sqlite_url: st
         worker.schedule(NOW)
         jobs[name] = sorted(job.id for job in worker._scheduler.get_jobs())
 
-    assert jobs == {"crawling": ["crawl:reviews", "process"], "scoring": ["process"]}
+    assert jobs == {
+        "crawling": ["crawl:reviews", "process", "refit"],
+        "scoring": ["process", "refit"],
+    }
 
 
 def test_a_call_for_a_pass_while_one_runs_returns_at_once_and_gets_its_pass(
