@@ -20,9 +20,8 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from sentiment.data import load_split
 from sentiment.report import write_report
-from sentiment.training import TrainConfig, evaluate_split, save_model
+from sentiment.training import TrainConfig, evaluate_split, save_model, split_for
 
 
 def main() -> None:
@@ -50,13 +49,7 @@ def main() -> None:
         values = json.loads(trained.read_text())
         values.update(data_dir=Path(values["data_dir"]), out_dir=args.out)
         config = TrainConfig(**values)
-        split = load_split(
-            config.data_dir,
-            seed=config.seed,
-            validation_fraction=config.validation_fraction,
-            train_sizes=config.train_sizes,
-            validation_sizes=config.validation_sizes,
-        )
+        split = split_for(config)
         report = evaluate_split(str(args.out), split, config, print)
         earlier = args.model / "eval_report.json"
         # How the model was trained (from its own report), and the shift made here.

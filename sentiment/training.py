@@ -274,14 +274,19 @@ def train(
     return report
 
 
-def _load(config: TrainConfig, progress: Progress) -> DataSplit:
-    split = load_split(
+def split_for(config: TrainConfig) -> DataSplit:
+    """The training and held-out examples a run with this configuration uses."""
+    return load_split(
         config.data_dir,
         seed=config.seed,
         validation_fraction=config.validation_fraction,
         train_sizes=config.train_sizes,
         validation_sizes=config.validation_sizes,
     )
+
+
+def _load(config: TrainConfig, progress: Progress) -> DataSplit:
+    split = split_for(config)
     progress(f"{len(split.train)} training and {len(split.validation)} validation examples")
     (config.out_dir).mkdir(parents=True, exist_ok=True)
     (config.out_dir / "training_config.json").write_text(json.dumps(config.to_json(), indent=2))
