@@ -145,15 +145,18 @@ def correction_of(refit: ModelRefit) -> Correction:
     return Correction(NgramHead.from_bytes(refit.head, f"refit {refit.id}"), f"refit-{refit.id}")
 
 
-def apply_active_refit(settings: Settings, scorer: TextScorer) -> tuple[Settings, int | None]:
+def apply_active_refit(
+    settings: Settings, scorer: TextScorer, in_use: int | None = None
+) -> tuple[Settings, int | None]:
     """Put the brand's accepted refit (if any) on the scorer; return the settings whose
-    rules carry its threshold, and its id."""
+    rules carry its threshold, and its id. The refit `in_use` is not loaded again."""
     with session_scope(settings.database_url) as session:
         refit = active_refit(session, settings.brand.name, base_model_id(scorer))
         if refit is None:
             scorer.correction = None
             return settings, None
-        scorer.correction = correction_of(refit)
+        if refit.id != in_use or scorer.correction is None:
+            scorer.correction = correction_of(refit)
         return with_threshold(settings, refit.threshold), refit.id
 
 

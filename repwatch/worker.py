@@ -195,7 +195,7 @@ class Worker:
 
     def _use_active_refit(self, scorer: TextScorer) -> None:
         """Take up the brand's newest accepted refit (this worker's, or another's)."""
-        settings, refit_id = apply_active_refit(self.settings, scorer)
+        settings, refit_id = apply_active_refit(self.settings, scorer, self._refit_id)
         if refit_id != self._refit_id:
             threshold = settings.rules.negative_threshold
             log.info("scoring with %s, alert threshold %.2f", scorer.model_id, threshold)

@@ -224,3 +224,25 @@ def test_refit_and_refits_commands(
     assert "accepted: held-out accuracy" in ran.output and "threshold_after:" in ran.output
     listed = runner.invoke(app, ["model", "refits", "--config", str(config)])
     assert listed.exit_code == 0 and "accepted" in listed.output
+
+
+def test_a_worker_takes_up_a_refit_stored_by_another_at_its_next_pass(
+    refit_db: str, tiny_model: Path
+) -> None:
+    settings = settings_for(refit_db, tiny_model)
+    store_mentions(refit_db)
+    worker = Worker(settings, Console(file=None), WorkerMetrics())
+    scorer = worker._loaded_scorer()
+    worker._use_active_refit(scorer)
+    assert scorer.correction is None and worker._decide_settings is settings
+
+    outcome = refit(settings, lambda: load_scorer(settings), NOW)  # another process's refit
+    worker._use_active_refit(scorer)
+
+    assert outcome.status == "accepted" and worker._refit_id == outcome.refit_id
+    correction = scorer.correction
+    assert correction is not None and correction.name == f"refit-{outcome.refit_id}"
+    threshold = worker._decide_settings.rules.negative_threshold
+    assert outcome.figures is not None and threshold == outcome.figures["threshold_after"]
+    worker._use_active_refit(scorer)
+    assert scorer.correction is correction  # the same refit is not loaded again each pass
