@@ -183,19 +183,15 @@ def refit(
     brand = settings.brand.name
     last = latest_refit_time(settings)
     if scheduled and last is not None and now - last < config.every / 2:
-        message = f"refit of {brand!r} skipped: another was stored at {last.isoformat()}"
-        log.info(message)
-        return RefitOutcome("skipped", message)
+        return _skipped(f"refit of {brand!r} skipped: another was stored at {last.isoformat()}")
     with session_scope(settings.database_url) as session:
         texts = refit_texts(session, settings, now - config.window)
     corrections = sum(text.corrected for text in texts)
     if corrections < config.min_corrections:
-        message = (
+        return _skipped(
             f"refit of {brand!r} skipped: {corrections} correction(s) in the last "
             f"{config.window.days} days, {config.min_corrections} needed"
         )
-        log.info(message)
-        return RefitOutcome("skipped", message)
     scorer = load_scorer()
     model = base_model_id(scorer)
     with session_scope(settings.database_url) as session:
@@ -205,12 +201,10 @@ def refit(
     train = [text for text in texts if not held_out(text.mention_id)]
     check = [text for text in texts if held_out(text.mention_id)]
     if len(check) < MIN_HELD_OUT or len({text.negative for text in train}) < 2:
-        message = (
+        return _skipped(
             f"refit of {brand!r} skipped: {len(check)} held-out and {len(train)} training "
             f"mentions, too few to check a refit (or one kind only)"
         )
-        log.info(message)
-        return RefitOutcome("skipped", message)
     figures, head, threshold = _fit_and_check(
         scorer, train, check, settings, current_head, current_threshold
     )
@@ -239,6 +233,11 @@ def refit(
         return RefitOutcome("accepted", f"refit {refit_id} accepted: {reason}", refit_id, figures)
     log.warning("refit %d of %r refused, the one in use stays: %s", refit_id, brand, reason)
     return RefitOutcome("refused", f"refit {refit_id} refused: {reason}", refit_id, figures)
+
+
+def _skipped(message: str) -> RefitOutcome:
+    log.info(message)
+    return RefitOutcome("skipped", message)
 
 
 def _fit_and_check(
