@@ -40,6 +40,7 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
@@ -107,6 +108,15 @@ def parse_duration(value: str | int | float | timedelta) -> timedelta:
     return timedelta(**{_DURATION_UNITS[unit]: int(amount)})
 
 
+def _read_duration(value: Any) -> Any:
+    # An ISO 8601 duration ("P1D") is how a crawl job serialises settings; pydantic reads those.
+    return value if isinstance(value, str) and value.startswith("P") else parse_duration(value)
+
+
+# A duration field: "90s", "15m", "6h", "1d", "2w", a number of seconds, or ISO 8601.
+Duration = Annotated[timedelta, BeforeValidator(_read_duration)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -126,7 +136,7 @@ class SourceConfig(_Section):
     name: Slug = Field(description="Unique short name: lower case letters, digits, '-', '_', '.'.")
     kind: SourceKind = Field(description="Spider kind.")
     url: HttpUrlText = Field(description="Start URL (http or https).")
-    every: timedelta = Field(default=timedelta(hours=1), description="Crawl interval, e.g. 15m.")
+    every: Duration = Field(default=timedelta(hours=1), description="Crawl interval, e.g. 15m.")
     enabled: bool = True
     match_keywords: bool | None = Field(
         default=None,
@@ -144,19 +154,9 @@ class SourceConfig(_Section):
         description="kind custom: 'package.module:SpiderClass' or a 'repwatch.spiders' "
         "entry point name.",
     )
-    backfill_window: timedelta | None = Field(
+    backfill_window: Duration | None = Field(
         default=None, description="Overrides crawl.backfill_window for this source."
     )
-
-    @field_validator("every", mode="before")
-    @classmethod
-    def _every_is_duration(cls, value: Any) -> timedelta:
-        return parse_duration(value)
-
-    @field_validator("backfill_window", mode="before")
-    @classmethod
-    def _window_is_duration(cls, value: Any) -> timedelta | None:
-        return None if value is None else parse_duration(value)
 
     @model_validator(mode="after")
     def _custom_names_its_spider(self) -> SourceConfig:
@@ -265,7 +265,7 @@ class RulesConfig(_Section):
     followers_viral: int = Field(
         default=100_000, ge=1, description="Author followers that add 2 severity points."
     )
-    recurrence_window: timedelta = Field(
+    recurrence_window: Duration = Field(
         default=timedelta(days=7),
         description="How far back similar negative mentions of the same source count as "
         "recurrence, e.g. 7d.",
@@ -274,17 +274,12 @@ class RulesConfig(_Section):
         default=2, ge=1, description="Similar earlier complaints that add 1 severity point."
     )
 
-    @field_validator("recurrence_window", mode="before")
-    @classmethod
-    def _window_is_duration(cls, value: Any) -> timedelta:
-        return parse_duration(value)
-
 
 class IncidentsConfig(_Section):
     """When many negative mentions become one incident alert instead of a flood."""
 
     enabled: bool = Field(default=True, description="Group spikes and similar complaints.")
-    spike_window: timedelta = Field(
+    spike_window: Duration = Field(
         default=timedelta(hours=24), description="Recent window compared to the baseline."
     )
     baseline_days: int = Field(
@@ -296,7 +291,7 @@ class IncidentsConfig(_Section):
     spike_min_count: int = Field(
         default=5, ge=2, description="A spike needs at least this many negative mentions."
     )
-    similar_window: timedelta = Field(
+    similar_window: Duration = Field(
         default=timedelta(days=3), description="How far back similar complaints are linked."
     )
     similar_min_mentions: int = Field(
@@ -305,16 +300,11 @@ class IncidentsConfig(_Section):
     similarity: float = Field(
         default=0.35, gt=0.0, le=1.0, description="Word overlap (Jaccard) that makes two similar."
     )
-    cooldown: timedelta = Field(
+    cooldown: Duration = Field(
         default=timedelta(hours=6),
         description="After a source's spike incident opens, no new spike incident for it "
         "until this has passed.",
     )
-
-    @field_validator("spike_window", "similar_window", "cooldown", mode="before")
-    @classmethod
-    def _durations(cls, value: Any) -> timedelta:
-        return parse_duration(value)
 
 
 class SlaConfig(_Section):
@@ -335,8 +325,8 @@ class RefitConfig(_Section):
     """The scheduled refit from responders' corrections (docs/model-card.md, "Refits")."""
 
     enabled: bool = Field(default=True, description="Refit on a schedule in the worker.")
-    every: timedelta = Field(default=timedelta(days=7), description="How often, e.g. 7d.")
-    window: timedelta = Field(
+    every: Duration = Field(default=timedelta(days=7), description="How often, e.g. 7d.")
+    window: Duration = Field(
         default=timedelta(days=28),
         description="Corrections and star-rated mentions of this long back are learned from.",
     )
@@ -353,11 +343,6 @@ class RefitConfig(_Section):
         description="The threshold is the one that pages the most complaints while at most "
         "this share of praise pages.",
     )
-
-    @field_validator("every", "window", mode="before")
-    @classmethod
-    def _is_duration(cls, value: Any) -> timedelta:
-        return parse_duration(value)
 
 
 class SentimentConfig(_Section):
@@ -404,30 +389,24 @@ class CrawlConfig(_Section):
         default=1.0, ge=0.0, le=60.0, description="Seconds; AutoThrottle's first delay."
     )
     obey_robots_txt: bool = True
-    backfill_window: timedelta = Field(
+    backfill_window: Duration = Field(
         default=timedelta(days=1),
         description="On a source's first crawl, items published before this long ago are "
         "backfill: stored as history and baseline, never alerted.",
     )
 
-    @field_validator("backfill_window", mode="before")
-    @classmethod
-    def _window_is_duration(cls, value: Any) -> Any:
-        # An ISO 8601 duration ("P1D") is how the crawl job serialises it; pydantic reads those.
-        return value if isinstance(value, str) and value.startswith("P") else parse_duration(value)
-
 
 class WorkerConfig(_Section):
     """The long-running worker (`repwatch worker`)."""
 
-    process_every: timedelta = Field(
+    process_every: Duration = Field(
         default=timedelta(seconds=30),
         description="How often to score, decide and send even when no crawl finished.",
     )
     jitter: float = Field(
         default=0.1, ge=0.0, le=0.5, description="Random share of a source's interval added."
     )
-    shutdown_timeout: timedelta = Field(
+    shutdown_timeout: Duration = Field(
         default=timedelta(seconds=25), description="Longest wait for in-flight work on stop."
     )
     crawl: bool = Field(
@@ -443,11 +422,6 @@ class WorkerConfig(_Section):
         description="Address the metrics server binds; 0.0.0.0 to be reached from other "
         "hosts (the compose file sets it through REPWATCH_METRICS_HOST).",
     )
-
-    @field_validator("process_every", "shutdown_timeout", mode="before")
-    @classmethod
-    def _is_duration(cls, value: Any) -> timedelta:
-        return parse_duration(value)
 
 
 class ReportConfig(_Section):
