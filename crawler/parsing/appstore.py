@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from crawler.parsing.field_values import clean_optional, clean_text, excerpt, parse_date, stable_id
-from crawler.parsing.payload import as_dict, load_json
+from crawler.parsing.payload import as_dict, json_reader
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import normalise_rating
 from storage.repository import MentionData
@@ -22,12 +22,9 @@ _PAGE = re.compile(r"/page=(\d+)")
 _EXCERPT_KEYS = ("id", "author", "updated", "im:rating", "im:version", "title", "im:voteSum")
 
 
-def read_appstore(body: bytes, url: str) -> ParsedPage:
+@json_reader("App Store feed")
+def read_appstore(data: Any, url: str) -> ParsedPage:
     """Reviews of one feed page, and the URL of the next page while the feed has more."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"App Store feed is not valid JSON: {exc}"])
     feed = data.get("feed") if isinstance(data, dict) else None
     if not isinstance(feed, dict):
         return ParsedPage(problems=["not an App Store customer-reviews feed (no 'feed' object)"])

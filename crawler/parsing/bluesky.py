@@ -20,7 +20,7 @@ from crawler.parsing.field_values import (
     primary_language,
     with_query,
 )
-from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.payload import as_dict, counts, json_reader
 from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
@@ -29,12 +29,9 @@ WEB_APP = "https://bsky.app"
 _EXCERPT_KEYS = ("uri", "cid", "indexedAt", "record")
 
 
-def read_bluesky(body: bytes, url: str) -> ParsedPage:
+@json_reader("Bluesky response")
+def read_bluesky(data: Any, url: str) -> ParsedPage:
     """Posts of one search page, and the next page's URL while the search has more."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"Bluesky response is not valid JSON: {exc}"])
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         return ParsedPage(
             problems=[f"Bluesky answered {data['error']}: {data.get('message') or ''}".strip()]

@@ -24,7 +24,7 @@ from crawler.parsing.field_values import (
     utc_from_timestamp,
     with_query,
 )
-from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.payload import as_dict, counts, json_reader
 from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import normalise_rating
 from storage.repository import MentionData
@@ -40,12 +40,9 @@ _DETAIL_KEYS = (
 )
 
 
-def read_googleplay(body: bytes, url: str) -> ParsedPage:
+@json_reader("Google Play response")
+def read_googleplay(data: Any, url: str) -> ParsedPage:
     """Reviews of one page, and the next page while the API has more."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"Google Play response is not valid JSON: {exc}"])
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         error = data["error"]
         return ParsedPage(

@@ -20,7 +20,7 @@ from crawler.parsing.field_values import (
     utc_from_timestamp,
     with_query,
 )
-from crawler.parsing.payload import counts, load_json
+from crawler.parsing.payload import counts, json_reader
 from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
@@ -28,12 +28,9 @@ ITEM_URL = "https://news.ycombinator.com/item?id={}"
 _EXCERPT_KEYS = ("objectID", "_tags", "author", "created_at", "title", "story_title", "url")
 
 
-def read_hn(body: bytes, url: str) -> ParsedPage:
+@json_reader("Algolia response")
+def read_hn(data: Any, url: str) -> ParsedPage:
     """Stories and comments of one search page, and the next page's URL if any."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"Algolia response is not valid JSON: {exc}"])
     hits = data.get("hits") if isinstance(data, dict) else None
     if not isinstance(hits, list):
         return ParsedPage(problems=["not an Algolia search response (no 'hits' list)"])

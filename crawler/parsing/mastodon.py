@@ -21,19 +21,16 @@ from crawler.parsing.field_values import (
     primary_language,
     with_query,
 )
-from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.payload import as_dict, counts, json_reader
 from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
 _EXCERPT_KEYS = ("id", "uri", "url", "created_at", "language", "spoiler_text", "content")
 
 
-def read_mastodon(body: bytes, url: str) -> ParsedPage:
+@json_reader("Mastodon response")
+def read_mastodon(data: Any, url: str) -> ParsedPage:
     """Statuses of one timeline or search page, and the URL of the next (older) page."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"Mastodon response is not valid JSON: {exc}"])
     statuses = data.get("statuses") if isinstance(data, dict) else data
     if not isinstance(statuses, list):
         if isinstance(data, dict) and data.get("error"):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from crawler.parsing.field_values import clean_optional, clean_text, excerpt, parse_date, with_query
-from crawler.parsing.payload import load_json
+from crawler.parsing.payload import json_reader
 from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
@@ -33,12 +33,9 @@ _EXCERPT_KEYS = (
 )
 
 
-def read_naver(body: bytes, url: str) -> ParsedPage:
+@json_reader("Naver response")
+def read_naver(data: Any, url: str) -> ParsedPage:
     """Blog posts, news articles or cafe articles of one result page, and the next page."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"Naver response is not valid JSON: {exc}"])
     if isinstance(data, dict) and data.get("errorCode"):
         return ParsedPage(
             problems=[f"Naver answered error {data['errorCode']}: {data.get('errorMessage', '')}"]

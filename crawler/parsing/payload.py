@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import charset_normalizer
 from w3lib.encoding import html_to_unicode
+
+from crawler.parsing.result import ParsedPage
+
+# A parser of one fetched page: its body and URL in, items and problems out.
+Reader = Callable[[bytes, str], ParsedPage]
 
 FALLBACK_ENCODING = "cp1252"
 # charset-normalizer reads this much of an undeclared body: enough for a verdict, and a
@@ -115,3 +122,23 @@ def counts(figures: dict[str, Any]) -> dict[str, int] | None:
     booleans), or None when none is: a mention's ``reach``."""
     kept = {k: v for k, v in figures.items() if isinstance(v, int) and not isinstance(v, bool)}
     return kept or None
+
+
+def json_reader(what: str) -> Callable[[Callable[[Any, str], ParsedPage]], Reader]:
+    """Make a reader of JSON answers from a function of the parsed answer and its URL.
+
+    A body that is not JSON is one problem, "`what` is not valid JSON: reason", and no items.
+    """
+
+    def wrap(read: Callable[[Any, str], ParsedPage]) -> Reader:
+        @functools.wraps(read)
+        def reader(body: bytes, url: str) -> ParsedPage:
+            try:
+                data = load_json(body)
+            except ValueError as exc:
+                return ParsedPage(problems=[f"{what} is not valid JSON: {exc}"])
+            return read(data, url)
+
+        return reader
+
+    return wrap

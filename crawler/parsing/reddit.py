@@ -19,7 +19,7 @@ from crawler.parsing.field_values import (
     utc_from_timestamp,
     with_query,
 )
-from crawler.parsing.payload import counts, load_json
+from crawler.parsing.payload import counts, json_reader
 from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
@@ -28,12 +28,9 @@ MAX_DEPTH = 50
 _EXCERPT_KEYS = ("name", "subreddit", "author", "created_utc", "title", "score", "permalink")
 
 
-def read_reddit(body: bytes, url: str) -> ParsedPage:
+@json_reader("Reddit listing")
+def read_reddit(data: Any, url: str) -> ParsedPage:
     """Posts and comments of one listing payload, and the next page's URL if any."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"Reddit listing is not valid JSON: {exc}"])
     listings = data if isinstance(data, list) else [data]
     if not listings or not all(_is_listing(listing) for listing in listings):
         return ParsedPage(problems=["not a Reddit listing (no 'kind': 'Listing')"])

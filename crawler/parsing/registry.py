@@ -6,8 +6,6 @@ read exactly as a crawl reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from crawler.exceptions import UnknownKindError
 from crawler.parsing.appstore import read_appstore
 from crawler.parsing.bluesky import read_bluesky
@@ -16,13 +14,11 @@ from crawler.parsing.googleplay import read_googleplay
 from crawler.parsing.hn import read_hn
 from crawler.parsing.mastodon import read_mastodon
 from crawler.parsing.naver import read_naver
+from crawler.parsing.payload import Reader
 from crawler.parsing.reddit import read_reddit
-from crawler.parsing.result import ParsedPage
 from crawler.parsing.schemaorg import read_schemaorg
 from crawler.parsing.trustpilot import read_trustpilot
 from crawler.parsing.youtube import read_youtube
-
-Reader = Callable[[bytes, str], ParsedPage]
 
 READERS: dict[str, Reader] = {
     "rss": read_feed,

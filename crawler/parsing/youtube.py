@@ -21,7 +21,7 @@ from crawler.parsing.field_values import (
     plain_text,
     with_query,
 )
-from crawler.parsing.payload import as_dict, counts, load_json
+from crawler.parsing.payload import as_dict, counts, json_reader
 from crawler.parsing.result import ParsedPage
 from storage.repository import MentionData
 
@@ -29,12 +29,9 @@ WATCH_URL = "https://www.youtube.com/watch"
 _EXCERPT_KEYS = ("videoId", "channelId", "authorChannelUrl", "publishedAt", "updatedAt")
 
 
-def read_youtube(body: bytes, url: str) -> ParsedPage:
+@json_reader("YouTube response")
+def read_youtube(data: Any, url: str) -> ParsedPage:
     """Comments (and the replies that come with them) of one page, and the next page."""
-    try:
-        data = load_json(body)
-    except ValueError as exc:
-        return ParsedPage(problems=[f"YouTube response is not valid JSON: {exc}"])
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         return ParsedPage(problems=[_error(data["error"])])
     items = data.get("items") if isinstance(data, dict) else None
