@@ -351,8 +351,10 @@ class SentimentConfig(_Section):
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=256, ge=8, le=4096, description="Tokens kept per text.")
     num_threads: int | None = Field(default=None, ge=1, description="torch threads (CPU).")
-    quantize: bool = Field(
-        default=False, description="int8 dynamic quantisation of the models' Linear layers (CPU)."
+    quantize: bool | None = Field(
+        default=None,
+        description="int8 dynamic quantisation of the models' Linear layers (CPU only); "
+        "unset: on when the models run on the CPU in float32, off otherwise.",
     )
     device: str = Field(
         default="cpu",

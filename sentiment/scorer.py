@@ -8,6 +8,7 @@ that can be called alone; ``score`` runs the three. Rating fusion is described i
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,22 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
+def quantize_int8(network: Any) -> Any:
+    """Every Linear layer as int8 weights with one scale per output channel (dynamic).
+
+    Per-channel scales keep the kept accuracy targets where per-tensor ones do not
+    (docs/benchmarks.md, "Sentiment scoring").
+    """
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch 2.13 marks torch.ao.quantization deprecated in favour of torchao; the
+        # dynamic int8 kernels it runs are the ones torch still ships for the CPU.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", "torch.quantize_per_tensor", UserWarning)
+        return quantize_dynamic(network, {torch.nn.Linear: per_channel_dynamic_qconfig})
+
+
 def _load_pretrained(source: str) -> tuple[Any, Any]:
     # A worker loads the model once; a progress bar on stderr is noise in its logs.
     transformers_logging.disable_progress_bar()
@@ -124,28 +141,29 @@ class Scorer:
         max_length: int = 256,
         num_threads: int | None = None,
         label_map: Mapping[str, str] | None = None,
-        quantize: bool = False,
+        quantize: bool | None = False,
         device: str = "cpu",
         dtype: str = "float32",
     ) -> Scorer:
         """Load "starter", a local model directory or a hub id; raise ModelLoadError.
 
         `quantize` converts the Linear layers to int8 (dynamic quantisation, CPU only):
-        faster on CPU, at an accuracy cost measured in docs/benchmarks.md. `device`
+        about twice as fast on CPU, at the accuracy measured in docs/benchmarks.md;
+        None quantises when the model runs on the CPU in float32. `device`
         ("cpu", "cuda", "cuda:1", "mps" or "auto") and `dtype` ("float32", "float16",
         "bfloat16") place the model, e.g. a GPU scoring worker in half precision.
         """
         if num_threads is not None:
             torch.set_num_threads(num_threads)
         target = resolve_device(device)
+        if quantize is None:
+            quantize = target.type == "cpu" and dtype == "float32"
         if quantize and target.type != "cpu":
             raise ModelLoadError(f"int8 quantisation runs on the CPU only, not on {target}")
         source, model_id = resolve_model(model)
         tokenizer, network = _load_pretrained(source)
         if quantize:
-            network = torch.ao.quantization.quantize_dynamic(
-                network, {torch.nn.Linear}, dtype=torch.qint8
-            )
+            network = quantize_int8(network)
         else:
             network = network.to(device=target, dtype=_DTYPES[dtype])
         labels = build_label_map(network.config.id2label, label_map)

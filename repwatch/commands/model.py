@@ -222,6 +222,7 @@ def eval_command(
             batch_size=batch_size or settings.sentiment.batch_size,
             max_length=max_length or settings.sentiment.max_length,
             num_threads=settings.sentiment.num_threads,
+            quantize=settings.sentiment.quantize,
             device=settings.sentiment.device,
             dtype=settings.sentiment.dtype,
         )

@@ -194,3 +194,25 @@ def test_int8_quantisation_is_refused_off_the_cpu(
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     with pytest.raises(ModelLoadError, match="CPU only"):
         Scorer.load(str(tiny_models["three"]), device="cuda", quantize=True)
+
+
+def _int8_layers(scorer: Scorer) -> int:
+    return sum(
+        type(module).__name__ == "Linear" and "quantized" in type(module).__module__
+        for module in scorer.network.modules()
+    )
+
+
+def test_an_unset_quantize_runs_int8_on_a_float32_cpu_model_only(
+    tiny_models: dict[str, Path],
+) -> None:
+    model = str(tiny_models["three"])
+    assert _int8_layers(Scorer.load(model, quantize=None)) > 0
+    assert _int8_layers(Scorer.load(model, quantize=None, dtype="bfloat16")) == 0
+    assert _int8_layers(Scorer.load(model, quantize=False)) == 0
+    texts = ["terrible, it broke", "lovely and quick"]
+    quantized = Scorer.load(model, quantize=True).text_probabilities(texts)
+    exact = Scorer.load(model).text_probabilities(texts)
+    # int8 weights with one scale per output channel stay close to the float model.
+    for row, reference in zip(quantized, exact, strict=True):
+        assert all(abs(row[label] - reference[label]) < 0.05 for label in reference)
