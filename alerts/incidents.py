@@ -19,14 +19,14 @@ opened are linked to it and listed in its evidence.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import fmean, pstdev
 
 from alerts.severity import Severity
-from alerts.similarity import Terms, common_words, similarity
+from alerts.similarity import Terms, common_words, required_overlap, similarity
 from config.settings import IncidentsConfig
 
 DAY = timedelta(days=1)
@@ -158,16 +158,29 @@ def spike_stats(volume: Volume, now: datetime, config: IncidentsConfig) -> Spike
 
 
 def similar_neighbours(words: Sequence[Terms], threshold: float) -> list[set[int]]:
-    """For each word set, the indexes of the others at least `threshold` similar."""
+    """For each word set, the indexes of the others at least `threshold` similar.
+
+    Prefix filtering (Bayardo et al., "Scaling up all pairs similarity search", 2007):
+    with every set's words ordered rarest first, two sets that reach the threshold share
+    a word among the first ``len - required_overlap + 1`` of each. Only pairs sharing
+    such a word are compared, so words that many mentions hold (a product name) do not
+    make every pair a candidate; the result is the same as comparing all pairs.
+    """
+    frequency = Counter(word for item_words in words for word in item_words)
+    prefixes = []
+    for item_words in words:
+        rarest_first = sorted(item_words, key=lambda word: (frequency[word], word))
+        keep = len(rarest_first) - required_overlap(len(rarest_first), threshold) + 1
+        prefixes.append(rarest_first[: max(keep, 0)])
     index: dict[str, list[int]] = defaultdict(list)
-    for position, item_words in enumerate(words):
-        for word in item_words:
+    for position, prefix in enumerate(prefixes):
+        for word in prefix:
             index[word].append(position)
     neighbours: list[set[int]] = [set() for _ in words]
-    for position, item_words in enumerate(words):
-        seen = {other for word in item_words for other in index[word] if other > position}
+    for position, prefix in enumerate(prefixes):
+        seen = {other for word in prefix for other in index[word] if other > position}
         for other in seen:
-            if similarity(item_words, words[other]) >= threshold:
+            if similarity(words[position], words[other]) >= threshold:
                 neighbours[position].add(other)
                 neighbours[other].add(position)
     return neighbours

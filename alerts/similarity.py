@@ -6,6 +6,7 @@ Similar complaints share terms (sentiment/terms.py: product names and what went 
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -23,6 +24,15 @@ def similarity(first: Terms, second: Terms) -> float:
     if shared < MIN_SHARED_WORDS:
         return 0.0
     return shared / len(first.keys() | second.keys())
+
+
+def required_overlap(size: int, threshold: float) -> int:
+    """Fewest shared terms a set of `size` terms needs with any set to reach `threshold`.
+
+    Jaccard ≥ t means shared ≥ t · |union| ≥ t · size; below MIN_SHARED_WORDS it is 0.
+    """
+    # The small margin keeps 0.35 · 20 = 7.000000000000001 from asking for 8.
+    return max(MIN_SHARED_WORDS, math.ceil(threshold * size - 1e-9))
 
 
 def _has_digit(word: str) -> bool:

@@ -111,13 +111,23 @@ def score_chunks(settings: Settings, scorer: TextScorer) -> Iterator[int]:
             inputs = [
                 ScoreInput(text_for_scoring(m), rating=m.rating, lang=m.lang) for m in mentions
             ]
-            for mention, result in zip(mentions, scorer.score(inputs), strict=True):
-                _store_score(session, mention, result)
+            results = scorer.score(inputs)
+            # One query for the chunk's earlier scores (edited mentions), not one a mention:
+            # a query each would also flush the previous insert, one round trip apiece.
+            earlier = {
+                score.mention_id: score
+                for score in session.scalars(
+                    select(Score).where(Score.mention_id.in_([m.id for m in mentions]))
+                )
+            }
+            for mention, result in zip(mentions, results, strict=True):
+                _store_score(session, mention, result, earlier.get(mention.id))
         yield len(mentions)
 
 
-def _store_score(session: Session, mention: Mention, result: SentimentResult) -> None:
-    score = session.scalar(select(Score).where(Score.mention_id == mention.id))
+def _store_score(
+    session: Session, mention: Mention, result: SentimentResult, score: Score | None
+) -> None:
     if score is None:
         score = Score(mention_id=mention.id)
         session.add(score)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,9 +16,11 @@ from alerts.incidents import (
     Volume,
     plan_incidents,
     raise_one_level,
+    similar_neighbours,
     spike_stats,
 )
 from alerts.severity import Severity
+from alerts.similarity import required_overlap, similarity
 from config.settings import IncidentsConfig
 from sentiment.terms import theme_words
 from tests.alerts.factories import NOW
@@ -194,3 +197,37 @@ def test_severity_rises_one_level_and_stops_at_p1() -> None:
 def test_new_incident_counts_members_and_linked_mentions() -> None:
     members, linked = [item(CHARGER)], [item(CHARGER, new=False), item(CHARGER, new=False)]
     assert NewIncident("similar", 1, members, linked, [], Severity.P2).mention_count == 3
+
+
+def _all_pairs(words: list[dict[str, str]], threshold: float) -> list[set[int]]:
+    """Every pair compared: what the prefix filter must reproduce."""
+    neighbours: list[set[int]] = [set() for _ in words]
+    for i, first in enumerate(words):
+        for j in range(i + 1, len(words)):
+            if similarity(first, words[j]) >= threshold:
+                neighbours[i].add(j)
+                neighbours[j].add(i)
+    return neighbours
+
+
+@pytest.mark.parametrize("threshold", [0.1, 0.35, 0.5, 0.8, 1.0])
+def test_the_prefix_filter_finds_exactly_the_pairs_all_pairs_would(threshold: float) -> None:
+    generator = random.Random(7)
+    # Skewed word frequencies: a few words (a product name) sit in most sets.
+    vocabulary = [f"w{rank}" for rank in range(60)]
+    weights = [1 / (rank + 1) for rank in range(60)]
+    words = [
+        {word: word for word in generator.choices(vocabulary, weights, k=generator.randint(0, 9))}
+        for _ in range(300)
+    ]
+    words += [dict(words[5]), dict(words[9])]  # exact duplicates must pair at 1.0
+    expected = _all_pairs(words, threshold)
+    assert similar_neighbours(words, threshold) == expected
+    assert sum(map(len, expected)) > 0
+
+
+def test_required_overlap_is_exact_at_the_threshold() -> None:
+    # 7 of 20 is a Jaccard of 0.35 exactly: 7 shared terms must be enough.
+    assert required_overlap(20, 0.35) == 7
+    assert required_overlap(3, 0.1) == 2  # never fewer than two shared terms
+    assert similarity({str(i): "" for i in range(20)}, {str(i): "" for i in range(7)}) == 0.35
