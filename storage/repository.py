@@ -6,7 +6,7 @@ import enum
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,35 +58,25 @@ def text_fingerprint(text: str) -> str | None:
     return hashlib.sha256(words.encode("utf-8")).hexdigest()
 
 
-def _insert_ignoring_conflict(session: Session, values: dict[str, Any]) -> int | None:
+def _insert_ignoring_conflicts(session: Session, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the rows in one statement; the external ids of those that went in."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt: Any = (
-            postgresql.insert(Mention)
-            .values(**values)
-            .on_conflict_do_nothing(constraint="uq_mentions_source_external_id")
+        stmt: Any = postgresql.insert(Mention).on_conflict_do_nothing(
+            constraint="uq_mentions_source_external_id"
         )
     elif dialect == "sqlite":
-        stmt = (
-            sqlite.insert(Mention)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["source_id", "external_id"])
+        stmt = sqlite.insert(Mention).on_conflict_do_nothing(
+            index_elements=["source_id", "external_id"]
         )
     else:
-        stmt = insert(Mention).prefix_with("IGNORE").values(**values)
-    row = session.execute(stmt.returning(Mention.id)).first()
-    return None if row is None else int(row[0])
+        stmt = insert(Mention).prefix_with("IGNORE")
+    return set(session.scalars(stmt.values(rows).returning(Mention.external_id)))
 
 
-def upsert_mention(
-    session: Session, source_id: int, data: MentionData, *, backfill: bool = False
-) -> UpsertResult:
-    """Insert a mention, or update it when its content changed; safe to repeat.
-
-    `backfill` marks a new row as history that is never alerted; an update keeps the flag.
-    """
-    digest = data.content_hash()
-    values = {
+def _mention_values(source_id: int, data: MentionData) -> dict[str, Any]:
+    now = utcnow()
+    return {
         "source_id": source_id,
         "external_id": data.external_id,
         "url": data.url,
@@ -98,26 +88,84 @@ def upsert_mention(
         "published_at": data.published_at,
         "raw_excerpt": data.raw_excerpt,
         "reach": data.reach,
-        "content_hash": digest,
+        "content_hash": data.content_hash(),
         "text_fingerprint": text_fingerprint(data.text),
-        "fetched_at": utcnow(),
-        "updated_at": utcnow(),
+        "fetched_at": now,
+        "updated_at": now,
     }
-    if _insert_ignoring_conflict(session, {**values, "backfill": backfill}) is not None:
-        return UpsertResult.NEW
+
+
+def _update_if_changed(session: Session, values: dict[str, Any]) -> UpsertResult:
     changed = {k: v for k, v in values.items() if k not in ("source_id", "external_id")}
     changed["needs_score"] = True  # the text changed: its score no longer says what it says
     result = session.execute(
         update(Mention)
         .where(
-            Mention.source_id == source_id,
-            Mention.external_id == data.external_id,
-            Mention.content_hash != digest,
+            Mention.source_id == values["source_id"],
+            Mention.external_id == values["external_id"],
+            Mention.content_hash != values["content_hash"],
         )
         .values(**changed)
         .execution_options(synchronize_session=False)
     )
     return UpsertResult.UPDATED if result.rowcount else UpsertResult.UNCHANGED  # type: ignore[attr-defined]
+
+
+def upsert_mentions(
+    session: Session, source_id: int, batch: Sequence[tuple[MentionData, bool]]
+) -> list[UpsertResult]:
+    """Insert each (mention, backfill) of a source, or update it when its content
+    changed; safe to repeat. One result per pair, in order, as if written one by one.
+
+    One query reads the hashes already stored and one statement inserts the new rows,
+    instead of a round trip or two a mention. `backfill` marks a new row as history that
+    is never alerted; an update keeps the flag.
+    """
+    values = [_mention_values(source_id, data) for data, _ in batch]
+    ids = list({row["external_id"] for row in values})
+    hashes = select(Mention.external_id, Mention.content_hash).where(
+        Mention.source_id == source_id, Mention.external_id.in_(ids)
+    )
+    stored = {external_id: digest for external_id, digest in session.execute(hashes)}
+    inserts: dict[str, dict[str, Any]] = {}
+    results: list[UpsertResult] = []
+    updates: dict[str, dict[str, Any]] = {}
+    for row, (_, backfill) in zip(values, batch, strict=True):
+        external_id, digest = row["external_id"], row["content_hash"]
+        if external_id in inserts:  # repeated within the batch: the last text is stored
+            same = inserts[external_id]["content_hash"] == digest
+            inserts[external_id] |= {**row, "backfill": inserts[external_id]["backfill"]}
+            results.append(UpsertResult.UNCHANGED if same else UpsertResult.UPDATED)
+        elif external_id not in stored:
+            inserts[external_id] = {**row, "backfill": backfill}
+            results.append(UpsertResult.NEW)
+        elif stored[external_id] == digest:
+            results.append(UpsertResult.UNCHANGED)
+        else:
+            updates[external_id] = row
+            stored[external_id] = digest
+            results.append(UpsertResult.UPDATED)
+    inserted = _insert_ignoring_conflicts(session, list(inserts.values())) if inserts else set()
+    # Another writer stored some of them since the read: update those like stored ones.
+    raced = {
+        eid: _update_if_changed(session, row) for eid, row in inserts.items() if eid not in inserted
+    }
+    for row in updates.values():
+        _update_if_changed(session, row)
+    return [
+        raced.get(row["external_id"], result) if result is UpsertResult.NEW else result
+        for row, result in zip(values, results, strict=True)
+    ]
+
+
+def upsert_mention(
+    session: Session, source_id: int, data: MentionData, *, backfill: bool = False
+) -> UpsertResult:
+    """Insert a mention, or update it when its content changed; safe to repeat.
+
+    `backfill` marks a new row as history that is never alerted; an update keeps the flag.
+    """
+    return upsert_mentions(session, source_id, [(data, backfill)])[0]
 
 
 def sync_sources(session: Session, brand: str, configured: Iterable[Any]) -> dict[str, Source]:

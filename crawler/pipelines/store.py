@@ -7,9 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet import task
 
 from crawler.exceptions import SourceNotSyncedError
 from crawler.items import MentionItem
@@ -17,12 +18,16 @@ from crawler.job import DEFAULT_BACKFILL_WINDOW_S
 from crawler.runs import RunContext, record_run
 from storage.db import session_scope
 from storage.models import CrawlRun, Source, utcnow
-from storage.repository import MentionData, upsert_mention
+from storage.repository import MentionData, upsert_mentions
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_STAT = "repwatch/summary"
 MENTION_FIELDS = tuple(MentionData.__dataclass_fields__)
+# Items are written a batch at a time: one transaction for up to FLUSH_ITEMS of them,
+# and none waits longer than FLUSH_EVERY_S (a slow page's items are not held back).
+FLUSH_ITEMS = 100
+FLUSH_EVERY_S = 1.0
 
 
 def mention_data(item: MentionItem) -> MentionData:
@@ -32,10 +37,13 @@ def mention_data(item: MentionItem) -> MentionData:
 
 
 class StoreMentionPipeline:
-    """Upserts each item (one short transaction per item) and counts new / updated /
-    unchanged; at close, writes the `crawl_runs` row and the source's health, and
-    leaves the run's summary as JSON in the ``repwatch/summary`` stat. A run is the
-    source's first (backfill) run until a recorded run has brought items in.
+    """Upserts the items a batch at a time (one short transaction for up to
+    ``FLUSH_ITEMS``, at least every ``FLUSH_EVERY_S``) and counts new / updated /
+    unchanged; at close, writes what is left, the `crawl_runs` row and the source's
+    health, and leaves the run's summary as JSON in the ``repwatch/summary`` stat. A run
+    is the source's first (backfill) run until a recorded run has brought items in.
+    A batch the database refuses is logged and counted as store errors; the next run
+    fetches its items again.
 
     Settings: ``REPWATCH_DATABASE_URL``. The source's row must exist (``sync_sources``).
     """
@@ -47,6 +55,8 @@ class StoreMentionPipeline:
         self.database_url = database_url
         self.source_id = 0
         self.context = RunContext(0, utcnow(), False, timedelta(0))
+        self.pending: list[tuple[MentionData, bool]] = []
+        self.flusher = task.LoopingCall(self.flush)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreMentionPipeline:
@@ -72,24 +82,37 @@ class StoreMentionPipeline:
         window = float(getattr(spider, "backfill_window_s", DEFAULT_BACKFILL_WINDOW_S))
         first_run = brought_items is None
         self.context = RunContext(source_id, utcnow(), first_run, timedelta(seconds=window))
+        self.flusher.start(FLUSH_EVERY_S, now=False)
 
     def process_item(self, item: MentionItem) -> MentionItem:
+        data = mention_data(item)
+        self.pending.append((data, self.context.is_backfill(data)))
+        if len(self.pending) >= FLUSH_ITEMS:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the waiting items in one transaction and count what each became."""
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
         try:
             with session_scope(self.database_url) as session:
-                data = mention_data(item)
-                result = upsert_mention(
-                    session, self.source_id, data, backfill=self.context.is_backfill(data)
-                )
+                results = upsert_mentions(session, self.source_id, batch)
         except SQLAlchemyError as exc:
-            self.stats.inc_value("repwatch/store_errors")
-            logger.error("cannot store %s of %s: %s", item.get("external_id"), item["source"], exc)
-            raise DropItem(f"database error: {exc.__class__.__name__}") from exc
-        self.stats.inc_value(f"repwatch/items/{result.value}")
-        return item
+            self.stats.inc_value("repwatch/store_errors", len(batch))
+            source = getattr(self.crawler.spider, "source_name", "?")
+            logger.error("cannot store %d mentions of %s: %s", len(batch), source, exc)
+            return
+        for result in results:
+            self.stats.inc_value(f"repwatch/items/{result.value}")
 
     def close_spider(self) -> None:
         if not self.source_id:
             return  # open_spider failed; the crawl never ran
+        if self.flusher.running:
+            self.flusher.stop()
+        self.flush()
         stats: dict[str, Any] = self.stats.get_stats()
         with session_scope(self.database_url) as session:
             summary = record_run(session, self.context, stats)

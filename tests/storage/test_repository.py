@@ -20,6 +20,7 @@ from storage.repository import (
     sync_sources,
     text_fingerprint,
     upsert_mention,
+    upsert_mentions,
 )
 
 PUBLISHED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -52,6 +53,34 @@ def test_upsert_is_idempotent(db_session: Session) -> None:
     assert upsert_mention(db_session, source.id, _mention()) is UpsertResult.UNCHANGED
     count = db_session.scalar(select(func.count()).where(Mention.source_id == source.id))
     assert count == 1
+
+
+def test_a_batch_gives_what_writing_one_by_one_would(db_session: Session) -> None:
+    source = _source(db_session)
+    upsert_mention(db_session, source.id, _mention(external_id="kept"))
+    upsert_mention(db_session, source.id, _mention(external_id="edited"))
+    batch = [
+        (_mention(external_id="kept"), False),
+        (_mention("Now it works again.", external_id="edited"), False),
+        (_mention(external_id="new"), True),
+        (_mention(external_id="twice"), False),
+        (_mention("Second thoughts: it is fine.", external_id="twice"), False),
+        (_mention("Second thoughts: it is fine.", external_id="twice"), False),
+    ]
+    results = upsert_mentions(db_session, source.id, batch)
+    assert [r.value for r in results] == [
+        "unchanged",
+        "updated",
+        "new",
+        "new",
+        "updated",
+        "unchanged",
+    ]
+    rows = {m.external_id: m for m in db_session.scalars(select(Mention))}
+    assert rows["edited"].text == "Now it works again." and rows["edited"].needs_score
+    assert rows["new"].backfill and not rows["twice"].backfill
+    assert rows["twice"].text == "Second thoughts: it is fine."
+    assert upsert_mentions(db_session, source.id, batch[2:3]) == [UpsertResult.UNCHANGED]
 
 
 def test_edited_review_updates_the_row(db_session: Session) -> None:
