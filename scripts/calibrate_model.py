@@ -46,9 +46,7 @@ def main() -> None:
         json.dumps({"negative_logit_bias": args.negative_bias, "from": str(args.model)}) + "\n"
     )
     if args.evaluate:
-        values = json.loads(trained.read_text())
-        values.update(data_dir=Path(values["data_dir"]), out_dir=args.out)
-        config = TrainConfig(**values)
+        config = TrainConfig.of_trained(args.out)
         split = split_for(config)
         report = evaluate_split(str(args.out), split, config, print)
         earlier = args.model / "eval_report.json"

@@ -90,6 +90,14 @@ class TrainConfig:
         values.update(data_dir=str(self.data_dir), out_dir=str(self.out_dir))
         return values
 
+    @classmethod
+    def of_trained(cls, model_dir: Path, data_dir: Path | None = None) -> TrainConfig:
+        """The run that trained `model_dir` (its ``training_config.json``); `data_dir`
+        replaces where its data was, the same files somewhere else."""
+        values = json.loads((model_dir / "training_config.json").read_text())
+        values.update(data_dir=data_dir or Path(values["data_dir"]), out_dir=model_dir)
+        return cls(**values)
+
 
 def set_seed(seed: int) -> None:
     """Seed Python's and torch's random generators."""
@@ -294,10 +302,16 @@ def _load(config: TrainConfig, progress: Progress) -> DataSplit:
 
 
 def evaluate_split(
-    model: str, split: DataSplit, config: TrainConfig, progress: Progress
+    model: str,
+    split: DataSplit,
+    config: TrainConfig,
+    progress: Progress,
+    *,
+    quantize: bool = False,
 ) -> dict[str, Any]:
-    """Evaluate a saved model and a baseline fitted on the same training examples."""
-    scorer = Scorer.load(model, max_length=config.max_length)
+    """Evaluate a saved model (`quantize`: as int8, the CPU default) and a baseline
+    fitted on the same training examples."""
+    scorer = Scorer.load(model, max_length=config.max_length, quantize=quantize)
     progress(f"evaluating {model} on {len(split.validation)} validation examples")
     model_figures = evaluate(scorer.text_probabilities, split.validation)
     progress("fitting the TF-IDF baseline")

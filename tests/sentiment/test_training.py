@@ -151,3 +151,13 @@ def test_training_with_fewer_layers_saves_a_smaller_model_that_loads(config: Tra
         "neutral",
         "positive",
     }
+
+
+def test_a_trained_models_configuration_reads_back_with_its_data_moved(
+    config: TrainConfig, tmp_path: Path
+) -> None:
+    config.out_dir.mkdir(parents=True)
+    (config.out_dir / "training_config.json").write_text(json.dumps(config.to_json()))
+    assert TrainConfig.of_trained(config.out_dir) == config
+    moved = TrainConfig.of_trained(config.out_dir, tmp_path / "elsewhere")
+    assert moved == dataclasses.replace(config, data_dir=tmp_path / "elsewhere")
