@@ -24,17 +24,19 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.actions import scored_text
 from config.settings import Settings
-from storage.db import session_scope
+from storage.db import get_engine, session_scope
 from storage.models import Feedback, Mention, ModelRefit, Source
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ CORRECTION_WEIGHT = 5.0  # a person's correction outweighs a star rating
 HELD_OUT_SHARE = 0.25
 MIN_HELD_OUT = 8
 _EPS = 1e-7
+REFIT_LOCK_CLASS = 0x72777266  # "rwrf": the advisory lock class of refits
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,29 @@ def latest_refit_time(settings: Settings) -> datetime | None:
         return session.scalars(query.order_by(ModelRefit.created_at.desc()).limit(1)).first()
 
 
+@contextmanager
+def refit_lock(database_url: str, brand: str) -> Iterator[bool]:
+    """Try PostgreSQL's lock on refitting `brand`, on a connection of its own, and hold
+    it for the block; yields whether it was free. Two workers starting together would
+    otherwise both find no recent refit and both fit one. SQLite: always free (one
+    writer, and one worker per file)."""
+    engine = get_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    # Two-number form: a class for refits, and the brand's CRC-32 as a signed int4.
+    key = (REFIT_LOCK_CLASS, zlib.crc32(brand.encode("utf-8")) - 2**31)
+    with engine.connect() as connection:
+        held = bool(connection.scalar(select(func.pg_try_advisory_lock(*key))))
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(select(func.pg_advisory_unlock(*key)))
+                connection.commit()
+
+
 def base_model_id(scorer: TextScorer) -> str:
     """The scorer's model id without the refit it runs with."""
     correction, scorer.correction = scorer.correction, None
@@ -177,8 +203,18 @@ def refit(
     """Fit, check and store one refit for the configured brand (see the module docstring).
 
     The scorer is loaded (`load_scorer`) only when there is enough to learn from. A
-    `scheduled` refit is skipped when another worker stored one in the last half interval.
+    `scheduled` refit is skipped when another worker stored one in the last half interval,
+    and any refit while another of the brand runs (``refit_lock``).
     """
+    with refit_lock(settings.database_url, settings.brand.name) as held:
+        if not held:
+            return _skipped(f"refit of {settings.brand.name!r} skipped: another is running")
+        return _refit(settings, load_scorer, now, scheduled=scheduled)
+
+
+def _refit(
+    settings: Settings, load_scorer: Callable[[], TextScorer], now: datetime, *, scheduled: bool
+) -> RefitOutcome:
     config = settings.sentiment.refit
     brand = settings.brand.name
     last = latest_refit_time(settings)

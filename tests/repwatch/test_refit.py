@@ -18,7 +18,7 @@ from config.settings import BrandConfig, RefitConfig, SentimentConfig, Settings
 from repwatch.cli import app
 from repwatch.flow import load_scorer
 from repwatch.metrics import WorkerMetrics
-from repwatch.refit import apply_active_refit, held_out, refit
+from repwatch.refit import apply_active_refit, held_out, refit, refit_lock
 from repwatch.worker import Worker
 from sentiment.results import ScoreInput
 from sentiment.scorer import Scorer
@@ -174,6 +174,24 @@ def test_a_scheduled_refit_skips_when_another_worker_just_refitted(
     assert again.status == "skipped" and "another was stored at" in again.message
     by_hand = refit(settings, lambda: load_scorer(settings), NOW + timedelta(days=3))
     assert by_hand.status == "accepted", by_hand.message
+
+
+def test_a_refit_is_skipped_while_another_of_the_brand_runs(
+    refit_db: str, tiny_model: Path
+) -> None:
+    settings = settings_for(refit_db, tiny_model)
+    store_mentions(refit_db)
+    with refit_lock(refit_db, "Acme") as held:  # as another worker would hold it
+        assert held
+        if refit_db.startswith("postgresql"):
+            busy = refit(settings, no_model_needed, NOW, scheduled=True)
+            assert busy.status == "skipped" and "another is running" in busy.message
+            with refit_lock(refit_db, "Globex") as other_brand:
+                assert other_brand  # one lock per brand
+    with session_scope(refit_db) as session:
+        assert session.scalars(select(ModelRefit)).all() == []
+    # Released at the end of the block: the next refit runs.
+    assert refit(settings, lambda: load_scorer(settings), NOW).status == "accepted"
 
 
 def test_the_worker_schedules_refits_every_interval_after_the_last(
