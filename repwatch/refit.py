@@ -25,18 +25,18 @@ import hashlib
 import logging
 import math
 import zlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.actions import scored_text
 from config.settings import Settings
-from storage.db import get_engine, session_scope
+from storage.db import advisory_lock, session_scope
 from storage.models import Feedback, Mention, ModelRefit, Source
 
 if TYPE_CHECKING:
@@ -131,27 +131,13 @@ def latest_refit_time(settings: Settings) -> datetime | None:
         return session.scalars(query.order_by(ModelRefit.created_at.desc()).limit(1)).first()
 
 
-@contextmanager
-def refit_lock(database_url: str, brand: str) -> Iterator[bool]:
-    """Try PostgreSQL's lock on refitting `brand`, on a connection of its own, and hold
-    it for the block; yields whether it was free. Two workers starting together would
-    otherwise both find no recent refit and both fit one. SQLite: always free (one
-    writer, and one worker per file)."""
-    engine = get_engine(database_url)
-    if engine.dialect.name != "postgresql":
-        yield True
-        return
+def refit_lock(database_url: str, brand: str) -> AbstractContextManager[bool]:
+    """Try PostgreSQL's lock on refitting `brand` and hold it for the block; yields
+    whether it was free. Two workers starting together would otherwise both find no
+    recent refit and both fit one."""
     # Two-number form: a class for refits, and the brand's CRC-32 as a signed int4.
-    key = (REFIT_LOCK_CLASS, zlib.crc32(brand.encode("utf-8")) - 2**31)
-    with engine.connect() as connection:
-        held = bool(connection.scalar(select(func.pg_try_advisory_lock(*key))))
-        connection.commit()
-        try:
-            yield held
-        finally:
-            if held:
-                connection.execute(select(func.pg_advisory_unlock(*key)))
-                connection.commit()
+    brand_key = zlib.crc32(brand.encode("utf-8")) - 2**31
+    return advisory_lock(database_url, REFIT_LOCK_CLASS, brand_key, wait=False)
 
 
 def base_model_id(scorer: TextScorer) -> str:

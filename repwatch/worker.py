@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -26,7 +24,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from rich.console import Console
-from sqlalchemy import func, select
 
 from config.settings import Settings, SourceConfig
 from reports.schedule import next_report_time
@@ -38,7 +35,7 @@ from repwatch.refit import apply_active_refit, latest_refit_time, refit
 from repwatch.report_delivery import build_weekly_report, queue_weekly_digest
 from sentiment.results import TextScorer
 from sentiment.scorer import resolve_device
-from storage.db import get_engine, session_scope
+from storage.db import advisory_lock, session_scope
 from storage.migrate import upgrade
 from storage.repository import sync_sources
 
@@ -46,24 +43,6 @@ log = logging.getLogger(__name__)
 CRAWL_THREADS = 4
 # The PostgreSQL advisory lock a starting worker holds ("rw-start" as eight ASCII bytes).
 STARTUP_LOCK_KEY = 0x72772D7374617274
-
-
-@contextmanager
-def startup_lock(database_url: str) -> Iterator[None]:
-    """Hold PostgreSQL's worker start-up lock on a connection of its own (SQLite: no-op;
-    its single writer already serialises start-ups)."""
-    engine = get_engine(database_url)
-    if engine.dialect.name != "postgresql":
-        yield
-        return
-    with engine.connect() as connection:
-        connection.execute(select(func.pg_advisory_lock(STARTUP_LOCK_KEY)))
-        connection.commit()
-        try:
-            yield
-        finally:
-            connection.execute(select(func.pg_advisory_unlock(STARTUP_LOCK_KEY)))
-            connection.commit()
 
 
 class Worker:
@@ -263,7 +242,7 @@ class Worker:
     def prepare_database(self) -> None:
         """Migrate and sync the source rows, one starting worker at a time: workers started
         together on a fresh database would otherwise both create its tables and rows."""
-        with startup_lock(self.settings.database_url):
+        with advisory_lock(self.settings.database_url, STARTUP_LOCK_KEY):
             upgrade(self.settings.database_url)
             # Source rows exist before crawl jobs start in parallel threads: no insert race.
             with session_scope(self.settings.database_url) as session:

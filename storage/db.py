@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -51,3 +51,27 @@ def session_scope(database_url: str) -> Iterator[Session]:
     factory = sessionmaker(get_engine(database_url), expire_on_commit=False)
     with factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def advisory_lock(database_url: str, *key: int, wait: bool = True) -> Iterator[bool]:
+    """Hold a PostgreSQL advisory lock (`key`: one int8 or two int4) on a connection of
+    its own for the block; yields whether it is held. `wait=False` tries once instead of
+    waiting. SQLite: yields True, its single writer already serialises what these guard."""
+    engine = get_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as connection:
+        if wait:
+            connection.execute(select(func.pg_advisory_lock(*key)))
+            held = True
+        else:
+            held = bool(connection.scalar(select(func.pg_try_advisory_lock(*key))))
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(select(func.pg_advisory_unlock(*key)))
+                connection.commit()
