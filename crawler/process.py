@@ -7,7 +7,7 @@ Twisted's reactor can start only once per process, which is why the parent
 from __future__ import annotations
 
 import logging
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from scrapy import Spider, signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
@@ -23,10 +23,18 @@ SUMMARY_PREFIX = "repwatch-summary "
 log = logging.getLogger(__name__)
 
 
+class SummarySink(Protocol):
+    """Where summary lines go: the child's stdout, or the pipe to its parent."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class SummaryReporter:
     """Writes each source's summary to `out` as soon as its spider closes."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: SummarySink) -> None:
         self.out = out
         self.reported: set[str] = set()
 
@@ -47,7 +55,7 @@ class SummaryReporter:
         self.reported.add(summary.source)
 
 
-def run_job(job: CrawlJob, out: TextIO) -> bool:
+def run_job(job: CrawlJob, out: SummarySink) -> bool:
     """Crawl every source of `job` concurrently; True when each one reported a summary."""
     process = AsyncCrawlerProcess(build_settings(job))
     reporter = SummaryReporter(out)

@@ -1,21 +1,20 @@
 """Crawl configured sources from any process: the crawl runs in a child process.
 
 Twisted's reactor starts once per process, so the CLI and the worker never run
-Scrapy themselves: :func:`crawl_sources` starts ``python -m crawler``, hands it
-the job on stdin and reads one summary per source back from its stdout.
+Scrapy themselves: :func:`crawl_sources` hands the job to a fresh child process
+(:mod:`crawler.child`) and reads one summary per source back as each finishes.
 """
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from config.settings import Settings, SourceConfig
-from crawler.exceptions import CrawlProcessError, UnknownSourceError
+from crawler.child import crawl_in_child
+from crawler.exceptions import UnknownSourceError
 from crawler.job import CrawlJob, CrawlSummary
-from crawler.process import SUMMARY_PREFIX
 from storage.db import session_scope
 from storage.repository import sync_sources
 
@@ -81,31 +80,10 @@ def crawl_sources(
 
 
 def run_crawler_process(job: CrawlJob, progress: Progress | None) -> dict[str, CrawlSummary]:
-    """Run ``python -m crawler`` on `job`; the summaries it reported, by source name."""
+    """Crawl `job` in a child process; the summaries it reported, by source name."""
     summaries: dict[str, CrawlSummary] = {}
-    command = [sys.executable, "-m", "crawler"]
-    # The command is this interpreter and a fixed module; the job goes through stdin.
-    with subprocess.Popen(  # noqa: S603
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8"
-    ) as child:
-        assert child.stdin is not None and child.stdout is not None
-        child.stdin.write(job.to_json())
-        child.stdin.close()
-        for line in child.stdout:
-            summary = _summary_from(line)
-            if summary is not None:
-                summaries[summary.source] = summary
-                if progress is not None:
-                    progress(summary)
-    if child.returncode != 0 and not summaries:
-        raise CrawlProcessError(
-            f"the crawler process exited with status {child.returncode}; see its log above"
-        )
+    for summary in crawl_in_child(job):
+        summaries[summary.source] = summary
+        if progress is not None:
+            progress(summary)
     return summaries
-
-
-def _summary_from(line: str) -> CrawlSummary | None:
-    if not line.startswith(SUMMARY_PREFIX):
-        sys.stderr.write(line)  # something else printed; pass it on, never parse it
-        return None
-    return CrawlSummary.from_json(line[len(SUMMARY_PREFIX) :])
