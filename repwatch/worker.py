@@ -41,6 +41,7 @@ from storage.repository import sync_sources
 
 log = logging.getLogger(__name__)
 CRAWL_THREADS = 4
+PASS_EXECUTOR = "passes"
 # The PostgreSQL advisory lock a starting worker holds ("rw-start" as eight ASCII bytes).
 STARTUP_LOCK_KEY = 0x72772D7374617274
 
@@ -61,7 +62,12 @@ class Worker:
         self._pass_wanted = threading.Event()
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(CRAWL_THREADS)},
+            # The periodic pass has a thread of its own: behind crawls it would wait for
+            # one of them to end (and the first pass, which loads the model, with it).
+            executors={
+                "default": ThreadPoolExecutor(CRAWL_THREADS),
+                PASS_EXECUTOR: ThreadPoolExecutor(1),
+            },
             # One run of a job at a time; a run missed while busy is merged, not queued.
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
         )
@@ -80,7 +86,11 @@ class Worker:
                 )
         every = int(self.settings.worker.process_every.total_seconds())
         self._scheduler.add_job(
-            self.process, IntervalTrigger(seconds=every), id="process", next_run_time=now
+            self.process,
+            IntervalTrigger(seconds=every),
+            id="process",
+            next_run_time=now,
+            executor=PASS_EXECUTOR,
         )
         if self.settings.report.enabled:
             self._schedule_report(now)
