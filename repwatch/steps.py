@@ -25,8 +25,8 @@ from delivery.drain import DrainResult, drain_outbox, outbox_sender
 from delivery.webhook import WebhookSender
 from sentiment.results import ScoreInput, SentimentResult, TextScorer
 from storage.db import session_scope
-from storage.models import Mention, Score, Source, utcnow
-from storage.repository import claim_mentions_to_score, record_score, sync_sources
+from storage.models import Mention, Source, utcnow
+from storage.repository import NewScore, claim_mentions_to_score, store_scores, sync_sources
 
 SCORE_CHUNK = 256
 # The PostgreSQL advisory lock deciding holds: any number that no other lock of the
@@ -89,14 +89,23 @@ def text_for_scoring(mention: Mention) -> str:
     return body
 
 
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A committed chunk of scores: how many, and how many of them could alert (not
+    backfill; backfilled history is never alerted)."""
+
+    scored: int
+    alertable: int
+
+
 def score_pending(settings: Settings, scorer: TextScorer) -> int:
     """Score every mention not yet scored or edited since; returns how many were scored."""
-    return sum(score_chunks(settings, scorer))
+    return sum(chunk.scored for chunk in score_chunks(settings, scorer))
 
 
-def score_chunks(settings: Settings, scorer: TextScorer) -> Iterator[int]:
+def score_chunks(settings: Settings, scorer: TextScorer) -> Iterator[ScoredChunk]:
     """Score waiting mentions a chunk at a time, newest first, committing each chunk and
-    yielding its size: the caller can decide and send between chunks, so that a fresh
+    yielding what it held: the caller can decide and send between chunks, so that a fresh
     complaint pages before a backlog is through.
 
     Each chunk is claimed in its own transaction (``claim_mentions_to_score``), so
@@ -112,37 +121,26 @@ def score_chunks(settings: Settings, scorer: TextScorer) -> Iterator[int]:
                 ScoreInput(text_for_scoring(m), rating=m.rating, lang=m.lang) for m in mentions
             ]
             results = scorer.score(inputs)
-            # One query for the chunk's earlier scores (edited mentions), not one a mention:
-            # a query each would also flush the previous insert, one round trip apiece.
-            earlier = {
-                score.mention_id: score
-                for score in session.scalars(
-                    select(Score).where(Score.mention_id.in_([m.id for m in mentions]))
-                )
-            }
-            for mention, result in zip(mentions, results, strict=True):
-                _store_score(session, mention, result, earlier.get(mention.id))
-        yield len(mentions)
+            store_scores(
+                session, [_new_score(m, r) for m, r in zip(mentions, results, strict=True)]
+            )
+            alertable = sum(not mention.backfill for mention in mentions)
+        yield ScoredChunk(len(mentions), alertable)
 
 
-def _store_score(
-    session: Session, mention: Mention, result: SentimentResult, score: Score | None
-) -> None:
-    if score is None:
-        score = Score(mention_id=mention.id)
-        session.add(score)
-    score.model = result.model
-    score.label = result.label
-    score.prob_negative = result.probs["negative"]
-    score.prob_neutral = result.probs["neutral"]
-    score.prob_positive = result.probs["positive"]
-    score.score = result.score
-    score.confidence = result.confidence
-    score.lang_fallback = result.fallback
-    score.scored_at = utcnow()
-    record_score(mention, score)
-    if mention.lang is None and result.lang:
-        mention.lang = result.lang
+def _new_score(mention: Mention, result: SentimentResult) -> NewScore:
+    values = {
+        "model": result.model,
+        "label": result.label,
+        "prob_negative": result.probs["negative"],
+        "prob_neutral": result.probs["neutral"],
+        "prob_positive": result.probs["positive"],
+        "score": result.score,
+        "confidence": result.confidence,
+        "lang_fallback": result.fallback,
+        "scored_at": utcnow(),
+    }
+    return NewScore(mention, values, result.lang)
 
 
 def decide(settings: Settings) -> int:

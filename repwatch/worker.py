@@ -41,7 +41,7 @@ from storage.repository import sync_sources
 
 log = logging.getLogger(__name__)
 CRAWL_THREADS = 4
-PASS_EXECUTOR = "passes"
+PASSES_EXECUTOR = "passes"
 # The PostgreSQL advisory lock a starting worker holds ("rw-start" as eight ASCII bytes).
 STARTUP_LOCK_KEY = 0x72772D7374617274
 
@@ -66,7 +66,7 @@ class Worker:
             # one of them to end (and the first pass, which loads the model, with it).
             executors={
                 "default": ThreadPoolExecutor(CRAWL_THREADS),
-                PASS_EXECUTOR: ThreadPoolExecutor(1),
+                PASSES_EXECUTOR: ThreadPoolExecutor(1),
             },
             # One run of a job at a time; a run missed while busy is merged, not queued.
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
@@ -90,7 +90,7 @@ class Worker:
             IntervalTrigger(seconds=every),
             id="process",
             next_run_time=now,
-            executor=PASS_EXECUTOR,
+            executor=PASSES_EXECUTOR,
         )
         if self.settings.report.enabled:
             self._schedule_report(now)
@@ -194,15 +194,18 @@ class Worker:
         scorer = self._loaded_scorer()
         self._use_active_refit(scorer)
         chunks = steps.score_chunks(self.settings, scorer)
-        # Decide and send after every scored chunk (newest mentions first): under a
-        # backlog, a fresh complaint pages within a chunk's time, not the backlog's.
+        # Decide and send after every scored chunk that could alert (newest mentions
+        # first): under a backlog, a fresh complaint pages within a chunk's time, not the
+        # backlog's. A chunk of backfilled history alerts nothing and is not waited on.
         while True:
             with self.metrics.scoring_seconds.time():
-                scored = next(chunks, 0)
-            self.metrics.scored.inc(scored)
-            self._decide_and_send()
-            if not scored:
-                break
+                chunk = next(chunks, None)
+            if chunk is None:
+                self._decide_and_send()
+                return
+            self.metrics.scored.inc(chunk.scored)
+            if chunk.alertable:
+                self._decide_and_send()
 
     def _decide_and_send(self) -> None:
         self.metrics.alerts_created.inc(steps.decide(self._decide_settings))

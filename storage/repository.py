@@ -207,11 +207,47 @@ def mentions_needing_score(limit: int | None = None) -> Select[Mention]:
     return stmt.limit(limit) if limit else stmt
 
 
-def record_score(mention: Mention, score: Score) -> None:
-    """Make `score` the mention's score for its current text, which then needs no other."""
-    score.mention_id = mention.id
-    score.content_hash = mention.content_hash
-    mention.needs_score = False
+@dataclass(frozen=True)
+class NewScore:
+    """A mention's score for its current text: the `Score` columns the model gave, and
+    the language it detected (kept when the mention had none)."""
+
+    mention: Mention
+    values: dict[str, Any]
+    lang: str | None = None
+
+
+def store_scores(session: Session, scores: Sequence[NewScore]) -> None:
+    """Make each score its mention's score for the mention's current text, inserting it or
+    replacing the earlier one; those mentions then need no other score.
+
+    Three statements for the lot (new scores, replaced ones, the mentions), each sent as
+    batches of rows: not the unit of work's row-by-row bookkeeping.
+    """
+    ids = [score.mention.id for score in scores]
+    earlier: dict[int, int] = {
+        mention_id: score_id
+        for mention_id, score_id in session.execute(
+            select(Score.mention_id, Score.id).where(Score.mention_id.in_(ids))
+        )
+    }
+    rows = [
+        {**score.values, "mention_id": score.mention.id, "content_hash": score.mention.content_hash}
+        for score in scores
+    ]
+    inserts = [row for row in rows if row["mention_id"] not in earlier]
+    replaced = [
+        {**row, "id": earlier[row["mention_id"]]} for row in rows if row["mention_id"] in earlier
+    ]
+    if inserts:
+        session.execute(insert(Score), inserts)
+    if replaced:
+        session.execute(update(Score), replaced)
+    mentions = [
+        {"id": score.mention.id, "needs_score": False, "lang": score.mention.lang or score.lang}
+        for score in scores
+    ]
+    session.execute(update(Mention), mentions)
 
 
 def claim_mentions_to_score(session: Session, limit: int) -> list[Mention] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,9 +15,10 @@ from storage.db import get_engine
 from storage.models import Mention, Score, Source
 from storage.repository import (
     MentionData,
+    NewScore,
     UpsertResult,
     mentions_needing_score,
-    record_score,
+    store_scores,
     sync_sources,
     text_fingerprint,
     upsert_mention,
@@ -142,32 +144,45 @@ def test_unscored_and_edited_mentions_need_scoring(db_session: Session) -> None:
     upsert_mention(db_session, source.id, _mention())
     mention = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
     assert mention in _needing_score(db_session)
-    score = _score(mention)
-    record_score(mention, score)
-    db_session.add(score)
-    db_session.flush()
+    store_scores(db_session, [NewScore(mention, _score_values(), "en")])
+    db_session.expire_all()
     assert mention not in _needing_score(db_session)
+    assert mention.lang == "en" and mention.score is not None
+    assert mention.score.content_hash == mention.content_hash
     upsert_mention(db_session, source.id, _mention("Now it works again."))
     db_session.expire_all()
     assert mention.id in [m.id for m in _needing_score(db_session)]
+
+
+def test_rescoring_an_edited_mention_replaces_its_score(db_session: Session) -> None:
+    source = _source(db_session)
+    upsert_mention(db_session, source.id, _mention(lang="ko"))
+    mention = db_session.scalars(select(Mention).where(Mention.source_id == source.id)).one()
+    store_scores(db_session, [NewScore(mention, _score_values("negative"), "en")])
+    upsert_mention(db_session, source.id, _mention("Now it works again.", lang="ko"))
+    db_session.expire_all()
+    store_scores(db_session, [NewScore(mention, _score_values("positive"), "en")])
+    db_session.expire_all()
+    scores = db_session.scalars(select(Score).where(Score.mention_id == mention.id)).all()
+    assert [score.label for score in scores] == ["positive"]
+    assert scores[0].content_hash == mention.content_hash and not mention.needs_score
+    assert mention.lang == "ko"  # the language the source gave is kept
 
 
 def _needing_score(session: Session) -> list[Mention]:
     return list(session.scalars(mentions_needing_score()))
 
 
-def _score(mention: Mention) -> Score:
-    return Score(
-        mention_id=mention.id,
-        model="test",
-        label="negative",
-        prob_negative=0.9,
-        prob_neutral=0.05,
-        prob_positive=0.05,
-        score=-0.85,
-        confidence=0.9,
-        content_hash=mention.content_hash,
-    )
+def _score_values(label: str = "negative") -> dict[str, Any]:
+    return {
+        "model": "test",
+        "label": label,
+        "prob_negative": 0.9,
+        "prob_neutral": 0.05,
+        "prob_positive": 0.05,
+        "score": -0.85,
+        "confidence": 0.9,
+    }
 
 
 def test_text_fingerprint_ignores_case_spacing_and_punctuation() -> None:
