@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,19 @@ ATOM = "application/atom+xml"
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 CONTENT_TYPES = {".xml": RSS, ".atom": ATOM, ".rss": ATOM, ".json": JSON}
+
+
+@contextmanager
+def stderr_into(path: Path) -> Iterator[None]:
+    """The crawler child writes its log to our stderr (fd 2): keep it in `path`."""
+    saved = os.dup(2)
+    with path.open("wb") as file:
+        os.dup2(file.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def fixture_bytes(name: str) -> bytes:

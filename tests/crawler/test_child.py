@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ from crawler.exceptions import CrawlProcessError
 from crawler.runner import crawl_sources
 from storage.migrate import upgrade
 from tests.crawler.child_probe_spiders import ECHOED_VARIABLE, EXIT_STATUS
-from tests.crawler.conftest import crawl_settings
+from tests.crawler.conftest import crawl_settings, stderr_into
 from tests.fakes.http_server import FakeHttpServer
 
 PROBES = "tests.crawler.child_probe_spiders"
@@ -30,18 +27,6 @@ def test_the_fork_server_imports_the_crawl_but_installs_no_reactor() -> None:
     )
     done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "True"]
-
-
-@contextmanager
-def _stderr_into(path: Path) -> Iterator[None]:
-    saved = os.dup(2)
-    with path.open("wb") as file:
-        os.dup2(file.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
 
 
 def _probe_source(server: FakeHttpServer, spider: str) -> dict[str, str]:
@@ -60,7 +45,7 @@ def test_each_child_takes_the_environment_and_stderr_of_its_parent_at_the_crawl(
     for value in ("first", "second"):  # the fork server is running by the second crawl
         monkeypatch.setenv(ECHOED_VARIABLE, value)
         log = tmp_path / f"{value}.log"
-        with _stderr_into(log):
+        with stderr_into(log):
             crawl_sources(settings, progress=None)
         seen.append(log.read_text(encoding="utf-8"))
     assert f"{ECHOED_VARIABLE}=first" in seen[0]

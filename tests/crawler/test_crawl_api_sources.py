@@ -9,9 +9,7 @@ service's own. Three crawls: with credentials, without them, with keys refused.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from crawler.job import CrawlSummary
 from crawler.parsing.field_values import with_query
 from crawler.runner import crawl_sources
 from storage.migrate import upgrade
-from tests.crawler.conftest import JSON, fixture_bytes
+from tests.crawler.conftest import JSON, fixture_bytes, stderr_into
 from tests.fakes.http_server import FakeHttpServer, RecordedRequest
 
 NAVER = "/v1/search/blog.json?query=jeju&display=10&sort=date"
@@ -100,19 +98,6 @@ class Crawl:
     log: str
 
 
-@contextmanager
-def _stderr_into(path: Path) -> Iterator[None]:
-    """The crawler child writes its log to our stderr (fd 2): keep it in `path`."""
-    saved = os.dup(2)
-    with path.open("wb") as file:
-        os.dup2(file.fileno(), 2)
-        try:
-            yield
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
-
 @dataclass
 class Scenario:
     server: FakeHttpServer
@@ -125,7 +110,7 @@ class Scenario:
         config.write_text(yaml.safe_dump(self.config()), encoding="utf-8")
         seen = len(self.server.requests)
         log = self.workdir / f"crawl-{seen}.log"
-        with pytest.MonkeyPatch.context() as patch, _stderr_into(log):
+        with pytest.MonkeyPatch.context() as patch, stderr_into(log):
             for name in [*SECRETS, "GOOGLE_APPLICATION_CREDENTIALS"]:
                 patch.delenv(name, raising=False)
             for name, value in environment.items():
