@@ -1,7 +1,8 @@
 """What the parent hands the crawler process, and what comes back per source.
 
-Both travel as JSON: a :class:`CrawlJob` on the child's stdin, one
-:class:`CrawlSummary` per line on its stdout as each source finishes.
+Both travel as JSON: a :class:`CrawlJob` handed to the child process
+(:mod:`crawler.child`, or on stdin to ``python -m crawler``), and one
+:class:`CrawlSummary` per line back as each source finishes.
 """
 
 from __future__ import annotations
