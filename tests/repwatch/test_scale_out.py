@@ -106,7 +106,10 @@ class RecordingScorer:
 
 
 @pytest.mark.postgres
-def test_two_concurrent_score_passes_never_score_a_mention_twice(database: str) -> None:
+def test_two_concurrent_score_passes_never_score_a_mention_twice(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(steps, "SCORE_CHUNK", 100)  # several chunks each, so both take part
     texts = [f"Review number {n}: the kettle is fine." for n in range(700)]
     add_mentions(database, texts)
     settings = Settings(database_url=database)
