@@ -95,11 +95,11 @@ def text_for_scoring(mention: Mention) -> str:
 
 @dataclass(frozen=True)
 class ScoredChunk:
-    """A committed chunk of scores: how many, and how many of them could alert (not
-    backfill; backfilled history is never alerted)."""
+    """A committed chunk of scores: how many, and whether any of them could alert (one
+    not backfilled: backfilled history is never alerted)."""
 
     scored: int
-    alertable: int
+    could_alert: bool
 
 
 def score_pending(settings: Settings, scorer: TextScorer) -> int:
@@ -128,8 +128,8 @@ def score_chunks(settings: Settings, scorer: TextScorer) -> Iterator[ScoredChunk
             store_scores(
                 session, [_new_score(m, r) for m, r in zip(mentions, results, strict=True)]
             )
-            alertable = sum(not mention.backfill for mention in mentions)
-        yield ScoredChunk(len(mentions), alertable)
+            could_alert = any(not mention.backfill for mention in mentions)
+        yield ScoredChunk(len(mentions), could_alert)
 
 
 def _new_score(mention: Mention, result: SentimentResult) -> NewScore:

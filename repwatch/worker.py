@@ -204,7 +204,7 @@ class Worker:
                 self._decide_and_send()
                 return
             self.metrics.scored.inc(chunk.scored)
-            if chunk.alertable:
+            if chunk.could_alert:
                 self._decide_and_send()
 
     def _decide_and_send(self) -> None:
