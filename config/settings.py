@@ -350,7 +350,12 @@ class SentimentConfig(_Section):
 
     batch_size: int = Field(default=32, ge=1, le=1024)
     max_length: int = Field(default=256, ge=8, le=4096, description="Tokens kept per text.")
-    num_threads: int | None = Field(default=None, ge=1, description="torch threads (CPU).")
+    num_threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="CPU scoring threads, each scoring one batch at a time (default: one "
+        "per core, as torch counts them).",
+    )
     quantize: bool | None = Field(
         default=None,
         description="int8 dynamic quantisation of the models' Linear layers (CPU only); "

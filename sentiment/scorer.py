@@ -9,7 +9,8 @@ that can be called alone; ``score`` runs the three. Rating fusion is described i
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ class Scorer:
         max_length: int = 256,
         device: torch.device | None = None,
         ngram_head: NgramHead | None = None,
+        parallel_batches: int = 1,
     ) -> None:
         self.network = network
         self.tokenizer = tokenizer
@@ -122,6 +124,11 @@ class Scorer:
         self.max_length = _usable_length(tokenizer, max_length)
         self.device = device or torch.device("cpu")
         self.ngram_head = ngram_head
+        self._pool = (
+            ThreadPoolExecutor(parallel_batches, thread_name_prefix="repwatch-score")
+            if parallel_batches > 1
+            else None
+        )
         # A refit from responders' corrections (sentiment.correction), set by the worker.
         self.correction: Correction | None = None
 
@@ -152,10 +159,18 @@ class Scorer:
         None quantises when the model runs on the CPU in float32. `device`
         ("cpu", "cuda", "cuda:1", "mps" or "auto") and `dtype` ("float32", "float16",
         "bfloat16") place the model, e.g. a GPU scoring worker in half precision.
+
+        On the CPU, `num_threads` (default: torch's, one per core) batches are scored at
+        once, each on one thread: this model's matrices are too small for torch to split
+        one batch over threads well (docs/benchmarks.md, "Batches side by side").
         """
-        if num_threads is not None:
-            torch.set_num_threads(num_threads)
         target = resolve_device(device)
+        parallel_batches = 1
+        if target.type == "cpu":
+            parallel_batches = num_threads or torch.get_num_threads()
+            torch.set_num_threads(1)
+        elif num_threads is not None:
+            torch.set_num_threads(num_threads)
         if quantize is None:
             quantize = target.type == "cpu" and dtype == "float32"
         if quantize and target.type != "cpu":
@@ -178,6 +193,7 @@ class Scorer:
             max_length=max_length,
             device=target,
             ngram_head=ngram_head,
+            parallel_batches=parallel_batches,
         )
 
     def preprocess(self, inputs: Sequence[ScoreInput]) -> list[PreparedText]:
@@ -192,19 +208,29 @@ class Scorer:
         Texts are sorted by length so each batch pads little, then put back in order.
         """
         order = sorted(range(len(prepared)), key=lambda index: len(prepared[index].input_ids))
+        chunks = [
+            order[start : start + self.batch_size]
+            for start in range(0, len(order), self.batch_size)
+        ]
+        batches = ([prepared[index].input_ids for index in chunk] for chunk in chunks)
         outputs: list[list[float]] = [[] for _ in prepared]
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start : start + self.batch_size]
-                probs = self._forward_batch([prepared[index].input_ids for index in chunk])
-                for index, row in zip(chunk, probs, strict=True):
-                    outputs[index] = row
+        for chunk, probs in zip(chunks, self._forward_batches(batches), strict=True):
+            for index, row in zip(chunk, probs, strict=True):
+                outputs[index] = row
         return outputs
 
+    def _forward_batches(self, batches: Iterable[list[list[int]]]) -> Iterator[list[list[float]]]:
+        """Each batch's probabilities, in order; several batches at once with a pool."""
+        if self._pool is None:
+            return map(self._forward_batch, batches)
+        return self._pool.map(self._forward_batch, batches)
+
     def _forward_batch(self, ids: list[list[int]]) -> list[list[float]]:
-        batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
-        logits = self.network(**batch).logits
-        return [list(map(float, row)) for row in logits.float().softmax(dim=-1)]
+        # inference_mode is per thread: entered here, on whichever thread runs the batch.
+        with torch.inference_mode():
+            batch = self.tokenizer.pad({"input_ids": ids}, return_tensors="pt").to(self.device)
+            logits = self.network(**batch).logits
+            return [list(map(float, row)) for row in logits.float().softmax(dim=-1)]
 
     def postprocess(
         self,

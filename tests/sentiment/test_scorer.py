@@ -1,4 +1,5 @@
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,32 @@ def test_batching_and_length_sorting_keep_input_order(three_class: Scorer) -> No
     for together, single in zip(batched, alone, strict=True):
         for label in together.probs:
             assert together.probs[label] == pytest.approx(single.probs[label], abs=1e-5)
+
+
+def test_batches_scored_side_by_side_match_batches_scored_in_turn(
+    tiny_models: dict[str, Path],
+) -> None:
+    threads_before = torch.get_num_threads()
+    try:
+        in_turn = Scorer.load(str(tiny_models["three"]), batch_size=2, num_threads=1)
+        side_by_side = Scorer.load(str(tiny_models["three"]), batch_size=2, num_threads=3)
+        assert torch.get_num_threads() == 1  # each batch on one thread, three at once
+    finally:
+        torch.set_num_threads(threads_before)
+    ran_on: set[str] = set()
+    side_by_side.network.register_forward_pre_hook(
+        lambda *_: ran_on.add(threading.current_thread().name)
+    )
+    inputs = [ScoreInput(text) for text in TEXTS * 3]
+
+    expected = in_turn.score(inputs)
+    got = side_by_side.score(inputs)
+
+    assert ran_on and all(name.startswith("repwatch-score") for name in ran_on)
+    for ours, theirs in zip(got, expected, strict=True):
+        assert ours.label == theirs.label
+        for label in ours.probs:
+            assert ours.probs[label] == pytest.approx(theirs.probs[label], abs=1e-5)
 
 
 def test_the_stages_can_run_one_by_one(three_class: Scorer) -> None:
