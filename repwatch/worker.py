@@ -3,9 +3,10 @@
 A thin loop over the named steps of :mod:`repwatch.steps`, scheduled with APScheduler.
 Crawls run in child processes (Twisted's reactor starts once per process), so every
 crawl of every source is a fresh, isolated Scrapy run. After each crawl the new
-mentions are scored, decided and sent at once: the time from a post going public to
-a responder holding the alert is one crawl interval plus seconds. A periodic pass
-also retries the outbox when no crawl finished.
+mentions are scored and decided at once, and a delivery thread of its own sends what
+deciding queued while scoring goes on: the time from a post going public to a
+responder holding the alert is one crawl interval plus seconds. A periodic pass also
+retries the outbox when no crawl finished.
 
 Several workers may share one database (docs/scaling.md): crawls share a queue in Redis
 when ``redis_url`` is set, scoring claims its rows, deciding takes a lock, and sending
@@ -60,6 +61,10 @@ class Worker:
         self._refit_id: int | None = None
         self._pass_lock = threading.Lock()
         self._pass_wanted = threading.Event()
+        # Sending waits on Slack; on a thread of its own, scoring goes on meanwhile.
+        self._delivery: threading.Thread | None = None
+        self._delivery_wanted = threading.Event()
+        self._delivery_stop = threading.Event()
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             # The periodic pass has a thread of its own: behind crawls it would wait for
@@ -210,10 +215,49 @@ class Worker:
     def _decide_and_send(self) -> None:
         self.metrics.alerts_created.inc(steps.decide(self._decide_settings))
         steps.remind(self.settings)
+        self.request_delivery()
+
+    def request_delivery(self) -> None:
+        """Have the outbox sent: by the delivery thread while the worker runs, so that the
+        caller goes on at once; here and now otherwise."""
+        if self._delivery is None:
+            self.deliver()
+        else:
+            self._delivery_wanted.set()
+
+    def deliver(self) -> None:
+        """Send what the outbox holds, then refresh the gauges read from the database."""
         delivery = steps.send(self.settings, self.console)
         self.metrics.messages_sent.inc(delivery.sent)
         with session_scope(self.settings.database_url) as session:
             self.metrics.refresh_from_database(session, datetime.now(UTC))
+
+    def start_delivery(self) -> None:
+        """Start the delivery thread: it sends whenever asked, one drain at a time; a
+        request made during a drain gets one more drain."""
+        self._delivery = threading.Thread(
+            target=self._delivery_loop, name="repwatch-delivery", daemon=True
+        )
+        self._delivery.start()
+
+    def _delivery_loop(self) -> None:
+        while True:
+            self._delivery_wanted.wait()
+            if self._delivery_stop.is_set():
+                return
+            self._delivery_wanted.clear()
+            try:
+                self.deliver()
+            except Exception:
+                self.metrics.step_failures.labels("send").inc()
+                log.exception("sending failed; the outbox is retried on the next pass")
+
+    def _stop_delivery(self, timeout: float) -> None:
+        if self._delivery is None:
+            return
+        self._delivery_stop.set()
+        self._delivery_wanted.set()
+        self._delivery.join(timeout)
 
     def weekly_report(self) -> None:
         """Write last week's report, queue its digest once, then schedule the next one."""
@@ -245,6 +289,7 @@ class Worker:
         # A device this machine lacks would fail every pass: refuse it before starting.
         resolve_device(self.settings.sentiment.device)
         self.prepare_database()
+        self.start_delivery()
         self.schedule(datetime.now(UTC))
         self._scheduler.start()
         crawling = [job for job in self._scheduler.get_jobs() if job.id.startswith("crawl:")]
@@ -270,6 +315,7 @@ class Worker:
         if stopper.is_alive():
             log.warning("in-flight work still running after %.0fs; leaving it", timeout)
             return
+        self._stop_delivery(timeout)
         try:
             steps.send(self.settings, self.console)
         except Exception:

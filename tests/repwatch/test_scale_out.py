@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import SentimentConfig, Settings, WorkerConfig
 from delivery.destination import SentMessage
-from delivery.drain import drain_outbox
+from delivery.drain import DrainResult, drain_outbox
 from delivery.outbox import enqueue
 from delivery.slack import SlackSender, build_web_client
 from repwatch import steps
@@ -319,3 +319,52 @@ def test_a_pass_scores_the_newest_first_and_decides_after_every_chunk(
 
     assert seen == ["undated", "an hour", "a day", "a week", "a year"]
     assert scored_at_each_decision == [2, 4, 5, 5]  # committed chunk by chunk, then a last look
+
+
+def test_a_running_worker_sends_on_its_delivery_thread_while_the_pass_goes_on(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sending, release = threading.Event(), threading.Event()
+    sent_on: list[str] = []
+
+    def slow_send(settings: Settings, console: Console) -> DrainResult:
+        sent_on.append(threading.current_thread().name)
+        sending.set()
+        assert release.wait(10)  # Slack answering slowly
+        return DrainResult(sent=0, failed=0, pending=0)
+
+    monkeypatch.setattr(steps, "send", slow_send)
+    monkeypatch.setattr(steps, "decide", lambda settings: 0)
+    worker = Worker(Settings(database_url=sqlite_url), Console(file=io.StringIO()), WorkerMetrics())
+    worker._scorer = RecordingScorer([], threading.Lock())
+    worker.start_delivery()
+
+    worker.process()  # the pass returns while its messages are still being sent
+    assert sending.wait(10)
+    worker.process()  # asked for during that send: one more send follows it
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(sent_on) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    worker._stop_delivery(10)
+
+    assert sent_on == ["repwatch-delivery", "repwatch-delivery"]
+    assert not worker._delivery.is_alive()  # type: ignore[union-attr]
+
+
+def test_a_worker_that_is_not_running_sends_in_the_pass_itself(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent_on: list[str] = []
+
+    def send(settings: Settings, console: Console) -> DrainResult:
+        sent_on.append(threading.current_thread().name)
+        return DrainResult(sent=0, failed=0, pending=0)
+
+    monkeypatch.setattr(steps, "send", send)
+    worker = Worker(Settings(database_url=sqlite_url), Console(file=io.StringIO()), WorkerMetrics())
+    worker._scorer = RecordingScorer([], threading.Lock())
+
+    worker.process()
+
+    assert sent_on == [threading.current_thread().name]
