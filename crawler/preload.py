@@ -2,8 +2,9 @@
 
 Scrapy imports its components by name as a crawler starts: middlewares, extensions,
 download handlers, pipelines, queues, the spiders. Importing them here, once, spares
-every forked crawl importing them again. Nothing here may install Twisted's reactor,
-because each crawl installs its own.
+every forked crawl importing them again. The database drivers SQLAlchemy imports on
+a crawl's first connection are imported here too. Nothing here may install Twisted's
+reactor, because each crawl installs its own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 
 from scrapy.settings import Settings
 from scrapy.utils.misc import load_object, walk_modules_iter
+from sqlalchemy.dialects import postgresql, sqlite
 
 import crawler.process  # noqa: F401  (the crawl itself)
 from crawler import scrapy_settings
@@ -66,6 +68,10 @@ def preload() -> None:
         load_object(path)
     for module in settings.getlist("SPIDER_MODULES"):
         list(walk_modules_iter(module))
+    # A crawl's engine imports its driver when it first connects: psycopg was 6 % of a
+    # forked crawl's time (py-spy, benchmarks/two_workers).
+    postgresql.psycopg.dialect.import_dbapi()
+    sqlite.pysqlite.dialect.import_dbapi()
 
 
 preload()
