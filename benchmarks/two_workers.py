@@ -15,7 +15,7 @@ days ago (the first crawl's quiet backfill). Then, for one worker and for two:
    nothing changed for a while; the time is measured to the last write of the pass;
 4. read each worker's Prometheus counters, stop the workers (SIGTERM), check the counts.
 
-Each worker runs torch on ``--threads`` threads, by default the worker's own setting
+Each worker scores on ``--threads`` threads, by default the worker's own setting
 (``sentiment.num_threads`` unset: one per CPU), as a user's worker runs; ``--threads 1``
 makes each worker a fixed one-CPU unit, to ask what a second unit adds.
 """
@@ -422,7 +422,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--threads",
         type=int,
         default=None,
-        help="torch threads per worker (default: the worker's own, one per CPU)",
+        help="scoring threads per worker (default: the worker's own, one per CPU)",
     )
     parser.add_argument("--redis-url", default=REDIS_URL)
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
@@ -440,7 +440,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     print(
         f"{options.mentions:,} mentions over {options.sources} sources ({PER_PAGE} a page), "
-        f"model {options.model!r}, {options.threads or 'default'} torch thread(s) per worker, "
+        f"model {options.model!r}, {options.threads or 'default'} scoring thread(s) per worker, "
         f"{os.cpu_count()} CPUs",
         flush=True,
     )
