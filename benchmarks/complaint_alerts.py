@@ -8,7 +8,10 @@ praise, 3 left out), are decided the way the worker decides them, with the stars
 withheld so that the text alone must carry the complaint: the configured scorer
 (language routing on), then ``alerts.rules.decide`` with the configured rules.
 "sentiment only" counts P(negative) >= ``negative_threshold``; "rules" is the whole
-decision, risk floors and keywords included. ``--config`` measures another
+decision, risk floors and keywords included. Per language it then prints how well
+P(negative) alone ranks complaints above praise, which no threshold or calibration
+changes: the complaints paging where 5 % of praise would, and the praise paging where
+90 % of complaints would. ``--config`` measures another
 configuration (e.g. the models before a change) on the same reviews.
 
 Sets:
@@ -70,8 +73,15 @@ def product_reviews(directory: Path, split: str) -> list[Review]:
     return reviews
 
 
-def outcomes(settings: Settings, reviews: list[Review]) -> list[tuple[bool, bool]]:
-    """(alerts on sentiment alone, alerts by the rules) per review, stars withheld."""
+@dataclass(frozen=True)
+class Outcome:
+    prob_negative: float
+    by_sentiment: bool  # P(negative) >= negative_threshold
+    by_rules: bool  # the whole decision
+
+
+def outcomes(settings: Settings, reviews: list[Review]) -> list[Outcome]:
+    """What the worker would do with each review, stars withheld."""
     scorer = load_scorer(settings)
     results = scorer.score([ScoreInput(review.text) for review in reviews])
     source = Source(name="bench", kind="schemaorg", url="https://x.example/", brand="Acme")
@@ -81,18 +91,29 @@ def outcomes(settings: Settings, reviews: list[Review]) -> list[tuple[bool, bool
         negative = result.probs.get("negative", 0.0)
         mention = Mention(source=source, text=review.text, lang=result.lang, rating=None)
         score = Score(prob_negative=negative, label=result.label, score=result.score)
-        decided.append(
-            (negative >= rules.negative_threshold, decide(mention, score, rules) is not None)
-        )
+        alerted = decide(mention, score, rules) is not None
+        decided.append(Outcome(negative, negative >= rules.negative_threshold, alerted))
     return decided
+
+
+def ranking(complaints: list[float], praise: list[float]) -> tuple[float, float]:
+    """How well P(negative) alone ranks complaints above praise, whatever the threshold
+    or calibration: (share of complaints at or above the threshold that 5 % of praise
+    reaches, share of praise at or above the one that 90 % of complaints reach)."""
+    praise_cut = sorted(praise, reverse=True)[len(praise) // 20]
+    complaint_cut = sorted(complaints, reverse=True)[(len(complaints) * 9 + 9) // 10 - 1]
+    return (
+        sum(p > praise_cut for p in complaints) / len(complaints),
+        sum(p >= complaint_cut for p in praise) / len(praise),
+    )
 
 
 def _rate(hits: int, total: int) -> str:
     return f"{hits}/{total} = {100 * hits / total:.1f} %" if total else "—"
 
 
-def print_table(reviews: list[Review], decided: list[tuple[bool, bool]]) -> None:
-    groups: dict[tuple[str, str], list[tuple[Review, tuple[bool, bool]]]] = defaultdict(list)
+def print_table(reviews: list[Review], decided: list[Outcome]) -> None:
+    groups: dict[tuple[str, str], list[tuple[Review, Outcome]]] = defaultdict(list)
     for review, outcome in zip(reviews, decided, strict=True):
         groups[(review.lang, review.source)].append((review, outcome))
         groups[(review.lang, "all")].append((review, outcome))
@@ -107,10 +128,25 @@ def print_table(reviews: list[Review], decided: list[tuple[bool, bool]]) -> None
         complaints = [o for r, o in items if r.complaint]
         praise = [o for r, o in items if not r.complaint]
         cells = [
-            _rate(sum(o[column] for o in group), len(group))
-            for column, group in ((0, complaints), (1, complaints), (0, praise), (1, praise))
+            _rate(sum(getattr(o, column) for o in group), len(group))
+            for column, group in (
+                ("by_sentiment", complaints),
+                ("by_rules", complaints),
+                ("by_sentiment", praise),
+                ("by_rules", praise),
+            )
         ]
         print(f"| {lang} | {'**all**' if name == 'all' else name} | " + " | ".join(cells) + " |")
+    print()
+    for (lang, name), items in sorted(groups.items()):
+        complaints_p = [o.prob_negative for r, o in items if r.complaint]
+        praise_p = [o.prob_negative for r, o in items if not r.complaint]
+        if name == "all" and complaints_p and praise_p:
+            at_5, at_90 = ranking(complaints_p, praise_p)
+            print(
+                f"{lang}, P(negative) alone: {100 * at_5:.1f} % of complaints page where 5 % "
+                f"of praise would; paging 90 % of complaints pages {100 * at_90:.1f} % of praise"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
