@@ -98,8 +98,8 @@ def outcomes(settings: Settings, reviews: list[Review]) -> list[Outcome]:
 
 def ranking(complaints: list[float], praise: list[float]) -> tuple[float, float]:
     """How well P(negative) alone ranks complaints above praise, whatever the threshold
-    or calibration: (share of complaints at or above the threshold that 5 % of praise
-    reaches, share of praise at or above the one that 90 % of complaints reach)."""
+    or calibration: (share of complaints above the score that the top 5 % of praise
+    reaches, share of praise at or above the score that 90 % of complaints reach)."""
     praise_cut = sorted(praise, reverse=True)[len(praise) // 20]
     complaint_cut = sorted(complaints, reverse=True)[(len(complaints) * 9 + 9) // 10 - 1]
     return (
@@ -138,10 +138,11 @@ def print_table(reviews: list[Review], decided: list[Outcome]) -> None:
         ]
         print(f"| {lang} | {'**all**' if name == 'all' else name} | " + " | ".join(cells) + " |")
     print()
-    for (lang, name), items in sorted(groups.items()):
+    for lang in sorted({review.lang for review in reviews}):
+        items = groups[(lang, "all")]
         complaints_p = [o.prob_negative for r, o in items if r.complaint]
         praise_p = [o.prob_negative for r, o in items if not r.complaint]
-        if name == "all" and complaints_p and praise_p:
+        if complaints_p and praise_p:
             at_5, at_90 = ranking(complaints_p, praise_p)
             print(
                 f"{lang}, P(negative) alone: {100 * at_5:.1f} % of complaints page where 5 % "
