@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from multiprocessing import get_context, reduction
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
@@ -29,6 +29,10 @@ from crawler.process import SUMMARY_PREFIX, run_job
 # would import again otherwise, see multiprocessing's "safe importing of main module"), the
 # crawl and what it loads by name.
 PRELOADED = ("__main__", "crawler.preload")
+
+# How long a child that is asked to stop early (SIGTERM: Scrapy closes its spiders and
+# the store pipeline writes what it holds) may take before it is killed.
+STOP_GRACE_SECONDS = 10.0
 
 
 class InheritedFd:
@@ -71,7 +75,7 @@ def _forkserver() -> ForkServerContext:
     return context
 
 
-def crawl_in_child(job: CrawlJob) -> Iterator[CrawlSummary]:
+def crawl_in_child(job: CrawlJob) -> Generator[CrawlSummary]:
     """Crawl `job` in a fresh child process; each source's summary as it finishes.
 
     Raises CrawlProcessError when the child fails before reporting any source.
@@ -87,11 +91,20 @@ def crawl_in_child(job: CrawlJob) -> Iterator[CrawlSummary]:
     child.start()
     writer.close()
     reported = 0
-    with reader:
-        while (line := _receive(reader)) is not None:
-            reported += 1
-            yield CrawlSummary.from_json(line.removeprefix(SUMMARY_PREFIX))
-    child.join()
+    try:
+        with reader:
+            while (line := _receive(reader)) is not None:
+                reported += 1
+                yield CrawlSummary.from_json(line.removeprefix(SUMMARY_PREFIX))
+    finally:
+        # The caller stopped reading (its progress callback raised, or it was closed):
+        # stop the crawl rather than leave it running unwatched.
+        if child.is_alive():
+            child.terminate()
+            child.join(STOP_GRACE_SECONDS)
+            if child.is_alive():
+                child.kill()
+        child.join()
     if child.exitcode != 0 and not reported:
         raise CrawlProcessError(
             f"the crawler process exited with status {child.exitcode}; see its log above"

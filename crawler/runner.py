@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from typing import Any
 
 from config.settings import Settings, SourceConfig
@@ -82,8 +83,11 @@ def crawl_sources(
 def run_crawler_process(job: CrawlJob, progress: Progress | None) -> dict[str, CrawlSummary]:
     """Crawl `job` in a child process; the summaries it reported, by source name."""
     summaries: dict[str, CrawlSummary] = {}
-    for summary in crawl_in_child(job):
-        summaries[summary.source] = summary
-        if progress is not None:
-            progress(summary)
+    # closing(): a progress callback that raises stops the child now, not when the
+    # traceback that holds the generator is let go.
+    with closing(crawl_in_child(job)) as reports:
+        for summary in reports:
+            summaries[summary.source] = summary
+            if progress is not None:
+                progress(summary)
     return summaries

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 
 from crawler.spiders import SourceSpider
 
@@ -29,3 +34,18 @@ class DyingSpider(SourceSpider):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         os._exit(EXIT_STATUS)
+
+
+class NeverIdleSpider(SourceSpider):
+    """Crawls its page, then stays open until it is stopped (a source that takes long)."""
+
+    name = "never_idle"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NeverIdleSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.stay_open, signal=signals.spider_idle)
+        return spider
+
+    def stay_open(self) -> None:
+        raise DontCloseSpider

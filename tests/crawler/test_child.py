@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawler.exceptions import CrawlProcessError
+from crawler.job import CrawlSummary
 from crawler.runner import crawl_sources
 from storage.migrate import upgrade
 from tests.crawler.child_probe_spiders import ECHOED_VARIABLE, EXIT_STATUS
@@ -60,3 +62,20 @@ def test_a_child_that_dies_before_reporting_is_a_crawl_process_error(
     source = _probe_source(fake_http_server, f"{PROBES}:DyingSpider")
     with pytest.raises(CrawlProcessError, match=f"exited with status {EXIT_STATUS}"):
         crawl_sources(crawl_settings(database_url, [source]), progress=None)
+
+
+def test_a_progress_callback_that_raises_stops_the_child(
+    tmp_path: Path, fake_http_server: FakeHttpServer
+) -> None:
+    database_url = f"sqlite:///{tmp_path / 'crawl.db'}"
+    upgrade(database_url)
+    quick = _probe_source(fake_http_server, f"{PROBES}:EnvironmentEchoSpider")
+    endless = _probe_source(fake_http_server, f"{PROBES}:NeverIdleSpider") | {"name": "endless"}
+
+    def fail(summary: CrawlSummary) -> None:
+        raise RuntimeError(f"progress failed at {summary.source}")
+
+    settings = crawl_settings(database_url, [quick, endless])
+    with pytest.raises(RuntimeError, match="progress failed at probe"):
+        crawl_sources(settings, progress=fail)
+    assert not [p for p in multiprocessing.active_children() if p.name == "repwatch-crawler"]
