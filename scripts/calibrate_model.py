@@ -20,8 +20,7 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from sentiment.report import write_report
-from sentiment.training import TrainConfig, evaluate_split, save_model, split_for
+from sentiment.training import evaluate_changed_model, save_model
 
 
 def main() -> None:
@@ -46,14 +45,7 @@ def main() -> None:
         json.dumps({"negative_logit_bias": args.negative_bias, "from": str(args.model)}) + "\n"
     )
     if args.evaluate:
-        config = TrainConfig.of_trained(args.out)
-        split = split_for(config)
-        report = evaluate_split(str(args.out), split, config, print)
-        earlier = args.model / "eval_report.json"
-        # How the model was trained (from its own report), and the shift made here.
-        training = json.loads(earlier.read_text()).get("training", {}) if earlier.is_file() else {}
-        report["training"] = training | {"negative_logit_bias": args.negative_bias}
-        write_report(report, args.out)
+        evaluate_changed_model(args.out, args.model, {"negative_logit_bias": args.negative_bias})
 
 
 if __name__ == "__main__":

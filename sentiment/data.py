@@ -40,6 +40,7 @@ class Example:
     label: str
     lang: str | None
     kind: str
+    source: str | None = None  # the collection within a kind (e.g. one review site)
 
 
 @dataclass(frozen=True)
@@ -104,8 +105,16 @@ def read_examples(path: Path, kind: str) -> list[Example]:
         text, label = row.get("text"), row.get("label")
         if not isinstance(text, str) or label not in CANONICAL_LABELS:
             raise DatasetError(f"{path}: row {number} needs a string text and a known label")
-        lang = row.get("lang")
-        examples.append(Example(text, label, lang if isinstance(lang, str) else None, kind))
+        lang, source = row.get("lang"), row.get("source")
+        examples.append(
+            Example(
+                text,
+                label,
+                lang if isinstance(lang, str) else None,
+                kind,
+                source if isinstance(source, str) else None,
+            )
+        )
     return examples
 
 

@@ -12,6 +12,7 @@ tokenizer and an evaluation report (``eval_report.json`` / ``eval_report.md``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import random
 import shutil
@@ -31,11 +32,12 @@ from transformers import (
 
 from sentiment.baseline import BASELINE_DESCRIPTION, Baseline
 from sentiment.checkpoints import Progress, report_progress, resume, save_checkpoint
-from sentiment.data import DataSplit, Example, load_split
+from sentiment.data import DATA_KINDS, DataSplit, Example, load_split, split_kind
 from sentiment.evaluation import compare, evaluate
 from sentiment.exceptions import TrainingError
 from sentiment.labels import CANONICAL_LABELS
-from sentiment.ngram_training import NgramHeadPlan, fit_ngram_head
+from sentiment.ngram_head import NGRAM_HEAD_FILE, NgramHead
+from sentiment.ngram_training import NgramHeadPlan, balance_labels, fit_ngram_head
 from sentiment.preprocess import clean_text, encode
 from sentiment.pretraining import PretrainPlan, length_bucketed_batches, pretrain_encoder
 from sentiment.report import write_report
@@ -330,3 +332,64 @@ def evaluate_split(
         encoder_only.ngram_head = None
         report["encoder_figures"] = evaluate(encoder_only.text_probabilities, split.validation)
     return report
+
+
+def evaluate_changed_model(model_dir: Path, earlier: Path, change: dict[str, Any]) -> None:
+    """Write the evaluation report of `model_dir`, a copy of `earlier` changed after its
+    training (e.g. calibrated), on the held-out split that training used; the report
+    keeps how `earlier` was trained and adds `change`."""
+    config = TrainConfig.of_trained(model_dir)
+    report = evaluate_split(str(model_dir), split_for(config), config, print)
+    earlier_report = earlier / "eval_report.json"
+    training = (
+        json.loads(earlier_report.read_text()).get("training", {})
+        if earlier_report.is_file()
+        else {}
+    )
+    report["training"] = training | change
+    write_report(report, model_dir)
+
+
+def refit_ngram_head(
+    model_dir: Path,
+    out_dir: Path,
+    data_dir: Path,
+    kinds: Sequence[str],
+    *,
+    balance: float | None = None,
+    negative_bias: float = 0.0,
+) -> dict[str, Any]:
+    """Copy `model_dir` to `out_dir` with its n-gram head fitted again, encoder kept.
+
+    The head is fitted on the training side of each data kind named, split with the
+    model's own seed and fraction, so no text its evaluation used is fitted; with
+    `balance`, each source's labels are first balanced to at most that ratio
+    (:func:`balance_labels`). Its bias is then lowered by `negative_bias` (P(negative)'s
+    log-odds rise by it). Returns what was done, also written to
+    ``out_dir/calibration.json``."""
+    current = NgramHead.load(model_dir)
+    if current is None:
+        raise TrainingError(f"{model_dir} has no {NGRAM_HEAD_FILE} to refit")
+    config = TrainConfig.of_trained(model_dir)
+    by_name = {kind.name: kind for kind in DATA_KINDS}
+    train = [
+        example
+        for name in kinds
+        for example in split_kind(
+            data_dir, by_name[name], config.seed, config.validation_fraction
+        ).train
+    ]
+    if balance is not None:
+        train = balance_labels(train, balance, config.seed)
+    head = fit_ngram_head(train, config.seed, NgramHeadPlan(encoder_weight=current.encoder_weight))
+    shutil.copytree(model_dir, out_dir, dirs_exist_ok=True)
+    dataclasses.replace(head, bias=head.bias - negative_bias).save(out_dir)
+    change = {
+        "ngram_head_kinds": list(kinds),
+        "ngram_head_texts": len(train),
+        "balance": balance,
+        "negative_bias": negative_bias,
+        "from": model_dir.name,
+    }
+    (out_dir / "calibration.json").write_text(json.dumps(change) + "\n")
+    return change

@@ -65,3 +65,13 @@ def test_kind_of_file() -> None:
     assert kind_of_file(Path("x/tweeteval_val.jsonl")) == "en_tweets"
     assert kind_of_file(Path("nsmc_train.jsonl.gz")) == "ko_movies"
     assert kind_of_file(Path("feedback.jsonl.gz")) == "feedback"
+
+
+def test_examples_keep_the_source_their_row_names(tmp_path: Path) -> None:
+    path = tmp_path / "products_ko_train.jsonl"
+    rows = [
+        '{"text": "좋아요", "label": "positive", "lang": "ko", "source": "naver-shopping"}',
+        '{"text": "별로", "label": "negative", "lang": "ko"}',
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert [ex.source for ex in read_examples(path, "ko_products")] == ["naver-shopping", None]

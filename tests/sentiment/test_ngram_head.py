@@ -1,5 +1,6 @@
 import math
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,12 @@ import pytest
 from sentiment.data import Example
 from sentiment.exceptions import ModelLoadError, TrainingError
 from sentiment.ngram_head import MAX_CHARACTERS, NGRAM_HEAD_FILE, NgramHead, ngram_ids
-from sentiment.ngram_training import NgramHeadPlan, feature_matrix, fit_ngram_head
+from sentiment.ngram_training import (
+    NgramHeadPlan,
+    balance_labels,
+    feature_matrix,
+    fit_ngram_head,
+)
 from sentiment.results import ScoreInput
 from sentiment.scorer import Scorer
 
@@ -138,3 +144,32 @@ def test_the_bundled_korean_model_carries_its_head() -> None:
     texts = ["최악의 영화. 시간 낭비", "정말 재밌고 감동적인 영화"]
     negative, positive = scorer.text_probabilities(texts)
     assert negative["negative"] > 0.5 and positive["positive"] > 0.5
+
+
+def _labelled(source: str, negative: int, positive: int, neutral: int = 0) -> list[Example]:
+    counts = {"negative": negative, "positive": positive, "neutral": neutral}
+    return [
+        Example(f"{source} {label} {i}", label, "ko", "ko_products", source)
+        for label, count in counts.items()
+        for i in range(count)
+    ]
+
+
+def test_balance_labels_caps_the_commoner_label_of_each_source() -> None:
+    examples = _labelled("hotels", 3, 40, neutral=5) + _labelled("games", 30, 10)
+    kept = balance_labels(examples, ratio=2, seed=13)
+    count = Counter((ex.source, ex.label) for ex in kept)
+    assert count == {
+        ("hotels", "negative"): 3,
+        ("hotels", "positive"): 6,
+        ("hotels", "neutral"): 5,
+        ("games", "negative"): 20,
+        ("games", "positive"): 10,
+    }
+    assert [ex for ex in examples if ex in kept] == kept  # the order is kept
+    assert balance_labels(examples, ratio=2, seed=13) == kept
+
+
+def test_balance_labels_leaves_balanced_sources_whole() -> None:
+    examples = _labelled("shop", 10, 12)
+    assert balance_labels(examples, ratio=1.5, seed=13) == examples

@@ -8,12 +8,13 @@ from safetensors import safe_open
 
 from sentiment.data import load_split
 from sentiment.exceptions import TrainingError
-from sentiment.ngram_head import NGRAM_HEAD_FILE
+from sentiment.ngram_head import NGRAM_HEAD_FILE, NgramHead
 from sentiment.scorer import ScoreInput, Scorer
 from sentiment.training import (
     TrainConfig,
     batch_order,
     evenly_spaced_layers,
+    refit_ngram_head,
     run_training,
     train,
 )
@@ -161,3 +162,38 @@ def test_a_trained_models_configuration_reads_back_with_its_data_moved(
     assert TrainConfig.of_trained(config.out_dir) == config
     moved = TrainConfig.of_trained(config.out_dir, tmp_path / "elsewhere")
     assert moved == dataclasses.replace(config, data_dir=tmp_path / "elsewhere")
+
+
+def test_refitting_the_ngram_head_keeps_the_encoder_and_shifts_p_negative(
+    config: TrainConfig, data_dir: Path, tmp_path: Path
+) -> None:
+    config = dataclasses.replace(config, ngram_head=True)
+    train(config, progress=lambda message: None)
+    plain, shifted = tmp_path / "plain", tmp_path / "shifted"
+    refit_ngram_head(config.out_dir, plain, data_dir, ["ko_movies"])
+    change = refit_ngram_head(config.out_dir, shifted, data_dir, ["ko_movies"], negative_bias=0.5)
+    training_side = [
+        ex for ex in load_split(data_dir, seed=config.seed).train if ex.kind == "ko_movies"
+    ]
+    assert change == json.loads((shifted / "calibration.json").read_text())
+    assert change["ngram_head_texts"] == len(training_side) > 0
+    assert (shifted / "model.safetensors").read_bytes() == (
+        config.out_dir / "model.safetensors"
+    ).read_bytes()
+    heads = [NgramHead.load(folder) for folder in (config.out_dir, plain, shifted)]
+    assert all(head is not None for head in heads)
+    original, refit, moved = heads
+    assert refit.encoder_weight == original.encoder_weight  # type: ignore[union-attr]
+    assert moved.bias == pytest.approx(refit.bias - 0.5)  # type: ignore[union-attr]
+    text = ["싫어 3"]
+    before = Scorer.load(str(plain)).text_probabilities(text)[0]
+    after = Scorer.load(str(shifted)).text_probabilities(text)[0]
+    assert after["negative"] > before["negative"]
+
+
+def test_refitting_a_model_without_an_ngram_head_is_refused(
+    config: TrainConfig, data_dir: Path, tmp_path: Path
+) -> None:
+    train(config, progress=lambda message: None)
+    with pytest.raises(TrainingError, match=r"no ngram_head\.safetensors"):
+        refit_ngram_head(config.out_dir, tmp_path / "out", data_dir, ["ko_movies"])
