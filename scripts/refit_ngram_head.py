@@ -1,12 +1,14 @@
-"""Fit a model's n-gram head again on more kinds of labelled data, keeping its encoder.
+"""Fit an n-gram head for a trained model (again, if it has one), keeping its encoder.
 
     .venv/bin/python scripts/refit_ngram_head.py MODEL_DIR OUT_DIR --data DIR \
-        --kinds ko_movies ko_products [--balance 1] [--negative-bias 0] [--evaluate]
+        --kinds ko_movies ko_products [--balance 1] [--negative-bias 0] \
+        [--encoder-weight W] [--evaluate]
 
 OUT_DIR is a copy of MODEL_DIR with a new ``ngram_head.safetensors``
-(`sentiment.training.refit_ngram_head`): fitted with the same plan and encoder weight on
-the training side of each data kind named (`sentiment.data.DATA_KINDS`, found in
-``--data``), split with the model's own seed, so nothing its evaluation uses is fitted.
+(`sentiment.training.refit_ngram_head`), fitted on what the model trained on of each data
+kind named (`sentiment.data.DATA_KINDS`, found in ``--data``: the training side of its
+seeded split, at its train sizes), so nothing its evaluation uses is fitted. The
+encoder's weight in the vote is ``--encoder-weight``, else the current head's.
 ``--balance R`` first keeps, per source, at most R texts of the commoner label for each
 of the rarer (`sentiment.ngram_training.balance_labels`). ``--negative-bias`` raises
 P(negative)'s log-odds by that much, the calibration ``scripts/calibrate_model.py`` makes
@@ -32,6 +34,7 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", choices=[k.name for k in DATA_KINDS], required=True)
     parser.add_argument("--balance", type=float, default=None, metavar="RATIO")
     parser.add_argument("--negative-bias", type=float, default=0.0)
+    parser.add_argument("--encoder-weight", type=float, default=None)
     parser.add_argument("--evaluate", action="store_true")
     args = parser.parse_args()
     started = time.monotonic()
@@ -42,11 +45,12 @@ def main() -> None:
         args.kinds,
         balance=args.balance,
         negative_bias=args.negative_bias,
+        encoder_weight=args.encoder_weight,
     )
     seconds = time.monotonic() - started
-    print(f"fitted the head on {change['ngram_head_texts']} texts in {seconds:.0f} s")
+    print(f"fitted the head on {change['texts']} texts in {seconds:.0f} s")
     if args.evaluate:
-        evaluate_changed_model(args.out, args.model, change)
+        evaluate_changed_model(args.out, args.model, {"ngram_head": change})
 
 
 if __name__ == "__main__":

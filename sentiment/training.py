@@ -32,7 +32,7 @@ from transformers import (
 
 from sentiment.baseline import BASELINE_DESCRIPTION, Baseline
 from sentiment.checkpoints import Progress, report_progress, resume, save_checkpoint
-from sentiment.data import DATA_KINDS, DataSplit, Example, load_split, split_kind
+from sentiment.data import DATA_KINDS, DataSplit, Example, load_split, split_kind, subsample
 from sentiment.evaluation import compare, evaluate
 from sentiment.exceptions import TrainingError
 from sentiment.labels import CANONICAL_LABELS
@@ -358,38 +358,42 @@ def refit_ngram_head(
     *,
     balance: float | None = None,
     negative_bias: float = 0.0,
+    encoder_weight: float | None = None,
 ) -> dict[str, Any]:
-    """Copy `model_dir` to `out_dir` with its n-gram head fitted again, encoder kept.
+    """Copy `model_dir` to `out_dir` with an n-gram head fitted for it, encoder kept.
 
-    The head is fitted on the training side of each data kind named, split with the
-    model's own seed and fraction, so no text its evaluation used is fitted; with
-    `balance`, each source's labels are first balanced to at most that ratio
-    (:func:`balance_labels`). Its bias is then lowered by `negative_bias` (P(negative)'s
-    log-odds rise by it). Returns what was done, also written to
-    ``out_dir/calibration.json``."""
-    current = NgramHead.load(model_dir)
-    if current is None:
-        raise TrainingError(f"{model_dir} has no {NGRAM_HEAD_FILE} to refit")
+    The head is fitted on what the model trained on of each data kind named (the
+    training side of its seeded split, subsampled to its train sizes), so no text its
+    evaluation uses is fitted; with `balance`, each source's labels are first balanced
+    to at most that ratio (:func:`balance_labels`). Its bias is then lowered by
+    `negative_bias` (P(negative)'s log-odds rise by it). The encoder's weight in the vote
+    is `encoder_weight`, else the current head's. Returns what was done, which is also
+    added to ``out_dir/calibration.json`` under "ngram_head"."""
+    if encoder_weight is None:
+        current = NgramHead.load(model_dir)
+        if current is None:
+            raise TrainingError(f"{model_dir} has no {NGRAM_HEAD_FILE}: give the encoder weight")
+        encoder_weight = current.encoder_weight
     config = TrainConfig.of_trained(model_dir)
     by_name = {kind.name: kind for kind in DATA_KINDS}
-    train = [
-        example
-        for name in kinds
-        for example in split_kind(
-            data_dir, by_name[name], config.seed, config.validation_fraction
-        ).train
-    ]
+    train: list[Example] = []
+    for name in kinds:
+        split = split_kind(data_dir, by_name[name], config.seed, config.validation_fraction)
+        train += subsample(split.train, config.train_sizes.get(name), config.seed)
     if balance is not None:
         train = balance_labels(train, balance, config.seed)
-    head = fit_ngram_head(train, config.seed, NgramHeadPlan(encoder_weight=current.encoder_weight))
+    head = fit_ngram_head(train, config.seed, NgramHeadPlan(encoder_weight=encoder_weight))
     shutil.copytree(model_dir, out_dir, dirs_exist_ok=True)
     dataclasses.replace(head, bias=head.bias - negative_bias).save(out_dir)
     change = {
-        "ngram_head_kinds": list(kinds),
-        "ngram_head_texts": len(train),
+        "kinds": list(kinds),
+        "texts": len(train),
         "balance": balance,
+        "encoder_weight": encoder_weight,
         "negative_bias": negative_bias,
         "from": model_dir.name,
     }
-    (out_dir / "calibration.json").write_text(json.dumps(change) + "\n")
+    calibration = out_dir / "calibration.json"
+    earlier = json.loads(calibration.read_text()) if calibration.is_file() else {}
+    calibration.write_text(json.dumps(earlier | {"ngram_head": change}) + "\n")
     return change

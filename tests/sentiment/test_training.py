@@ -175,8 +175,8 @@ def test_refitting_the_ngram_head_keeps_the_encoder_and_shifts_p_negative(
     training_side = [
         ex for ex in load_split(data_dir, seed=config.seed).train if ex.kind == "ko_movies"
     ]
-    assert change == json.loads((shifted / "calibration.json").read_text())
-    assert change["ngram_head_texts"] == len(training_side) > 0
+    assert json.loads((shifted / "calibration.json").read_text()) == {"ngram_head": change}
+    assert change["texts"] == len(training_side) > 0
     assert (shifted / "model.safetensors").read_bytes() == (
         config.out_dir / "model.safetensors"
     ).read_bytes()
@@ -191,9 +191,16 @@ def test_refitting_the_ngram_head_keeps_the_encoder_and_shifts_p_negative(
     assert after["negative"] > before["negative"]
 
 
-def test_refitting_a_model_without_an_ngram_head_is_refused(
+def test_a_head_for_a_model_without_one_needs_its_encoder_weight(
     config: TrainConfig, data_dir: Path, tmp_path: Path
 ) -> None:
     train(config, progress=lambda message: None)
-    with pytest.raises(TrainingError, match=r"no ngram_head\.safetensors"):
-        refit_ngram_head(config.out_dir, tmp_path / "out", data_dir, ["ko_movies"])
+    (config.out_dir / "calibration.json").write_text('{"negative_logit_bias": 0.9}')
+    with pytest.raises(TrainingError, match="give the encoder weight"):
+        refit_ngram_head(config.out_dir, tmp_path / "out", data_dir, ["en_reviews"])
+    refit_ngram_head(config.out_dir, tmp_path / "out", data_dir, ["en_reviews"], encoder_weight=1)
+    head = Scorer.load(str(tmp_path / "out")).ngram_head
+    assert head is not None and head.encoder_weight == 1
+    calibration = json.loads((tmp_path / "out" / "calibration.json").read_text())
+    assert calibration["negative_logit_bias"] == 0.9  # what was there is kept
+    assert calibration["ngram_head"]["kinds"] == ["en_reviews"]
