@@ -42,7 +42,7 @@ def main() -> None:
     if trained.is_file():
         shutil.copy(trained, args.out / "training_config.json")
     (args.out / "calibration.json").write_text(
-        json.dumps({"negative_logit_bias": args.negative_bias, "from": str(args.model)}) + "\n"
+        json.dumps({"negative_logit_bias": args.negative_bias, "from": args.model.name}) + "\n"
     )
     if args.evaluate:
         evaluate_changed_model(args.out, args.model, {"negative_logit_bias": args.negative_bias})
