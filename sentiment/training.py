@@ -252,6 +252,7 @@ def train(
 
     `extra` examples (responders' corrections from Slack) join the training side only.
     """
+    check_base_split(config)
     if config.num_threads is not None:
         torch.set_num_threads(config.num_threads)
     split = _load(config, progress)
@@ -282,6 +283,26 @@ def train(
     shutil.rmtree(config.out_dir / _PRETRAINING, ignore_errors=True)
     shutil.rmtree(config.out_dir / _VOCABULARY, ignore_errors=True)
     return report
+
+
+def check_base_split(config: TrainConfig) -> None:
+    """Refuse to fine-tune a model trained here with another held-out split.
+
+    The split is a hash of each text seeded by ``seed``: another seed or fraction would
+    put texts the base model was evaluated on into this run's training side, and this
+    run's held-out figures would count texts the model has learned.
+    """
+    base = Path(config.base_model or "")
+    if not config.base_model or not (base / "training_config.json").is_file():
+        return
+    earlier = json.loads((base / "training_config.json").read_text())
+    seed, fraction = earlier.get("seed"), earlier.get("validation_fraction")
+    if (seed, fraction) != (config.seed, config.validation_fraction):
+        raise TrainingError(
+            f"{base} was trained with seed {seed} and validation fraction {fraction}; "
+            f"fine-tuning it with seed {config.seed} and {config.validation_fraction} "
+            f"would train on texts it held out: use --seed {seed} and the same fraction"
+        )
 
 
 def split_for(config: TrainConfig) -> DataSplit:

@@ -13,6 +13,7 @@ from sentiment.scorer import ScoreInput, Scorer
 from sentiment.training import (
     TrainConfig,
     batch_order,
+    check_base_split,
     evenly_spaced_layers,
     refit_ngram_head,
     run_training,
@@ -99,6 +100,22 @@ def test_a_checkpoint_of_another_run_is_refused(config: TrainConfig) -> None:
         run_training(config, examples, _stop_at(3))
     with pytest.raises(TrainingError, match="use the same parameters"):
         run_training(dataclasses.replace(config, batch_size=4), examples, lambda _: None)
+
+
+def test_fine_tuning_a_model_of_this_repository_with_another_split_is_refused(
+    config: TrainConfig, tmp_path: Path
+) -> None:
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "training_config.json").write_text(json.dumps(config.to_json()))
+    same_split = dataclasses.replace(config, base_model=str(base), epochs=2)
+    check_base_split(same_split)
+    other_seed = dataclasses.replace(same_split, seed=config.seed + 1)
+    with pytest.raises(TrainingError, match=f"use --seed {config.seed}"):
+        train(other_seed, progress=lambda _: None)
+    assert not config.out_dir.exists()
+    with pytest.raises(TrainingError, match="would train on texts it held out"):
+        check_base_split(dataclasses.replace(same_split, validation_fraction=0.3))
 
 
 def test_training_with_an_ngram_head_saves_it_and_reports_the_encoder_alone(
