@@ -292,11 +292,11 @@ def check_base_split(config: TrainConfig) -> None:
     put texts the base model was evaluated on into this run's training side, and this
     run's held-out figures would count texts the model has learned.
     """
-    base = Path(config.base_model or "")
-    if not config.base_model or not (base / "training_config.json").is_file():
+    if not config.base_model or not (Path(config.base_model) / "training_config.json").is_file():
         return
-    earlier = json.loads((base / "training_config.json").read_text())
-    seed, fraction = earlier.get("seed"), earlier.get("validation_fraction")
+    base = Path(config.base_model)
+    earlier = TrainConfig.of_trained(base)
+    seed, fraction = earlier.seed, earlier.validation_fraction
     if (seed, fraction) != (config.seed, config.validation_fraction):
         raise TrainingError(
             f"{base} was trained with seed {seed} and validation fraction {fraction}; "
